@@ -1,0 +1,16 @@
+# Runtime shared by all our configs: mmdet's runtime, iteration-based logging,
+# our components registered through custom_imports.
+_base_ = 'mmdet::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['projects'], allow_failed_imports=False)
+
+default_hooks = dict(
+    # interval/by_epoch are rewritten by LongScheduleTrainLoop when it is used
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=10000,
+                    max_keep_ckpts=3, save_last=True),
+    logger=dict(type='LoggerHook', interval=50))
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+custom_hooks = [
+    dict(type='SyncBNFallbackHook'),
+    dict(type='LearningCurveHook', loss_interval=20),
+]

@@ -1,0 +1,2 @@
+_base_ = './sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-1x_coco.py'
+model = dict(backbone=dict(depth=101))

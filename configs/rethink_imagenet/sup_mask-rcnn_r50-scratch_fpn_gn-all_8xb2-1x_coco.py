@@ -1,0 +1,10 @@
+# He et al. (ICCV 2019): mask-rcnn R50-FPN, GN in every layer,
+# random init, 1x = 90k iterations at batch 16 (8 GPUs x 2 images).
+# Children change one value: train_cfg = dict(multiplier=N).
+_base_ = [
+    '../_base_/models/mask-rcnn_r50_fpn_gn-all.py',
+    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/schedules/long_schedule.py',
+    '../_base_/default_runtime.py',
+]
+train_dataloader = dict(batch_size=2, num_workers=2)

@@ -1,0 +1,11 @@
+"""Rethinking pre-training toolkit: our mmengine/mmdet components.
+
+Importing this package (configs do so through ``custom_imports``) applies the
+compatibility shims in :mod:`projects.compat` and registers our hooks, loops
+and models in mmdet's registries.
+"""
+from .compat import allow_mmengine_checkpoints
+
+allow_mmengine_checkpoints()
+
+from . import engine  # noqa: E402,F401

@@ -1,0 +1,82 @@
+"""Record AP against iteration in the work dir and plot it."""
+import json
+import os.path as osp
+from typing import Optional, Sequence
+
+from mmengine.hooks import Hook
+
+from mmdet.registry import HOOKS
+from projects.utils.io import atomic_write_json
+from projects.utils.plotting import plot_learning_curves
+
+
+@HOOKS.register_module()
+class LearningCurveHook(Hook):
+    """Write ``curve.json`` (validation metrics and train loss by iteration)
+    and draw ``learning_curve.png`` in the work dir.
+
+    The JSON holds ``{"schedule": {...}, "val": [{"iter": i, metric: v}],
+    "train": [{"iter": i, "loss": l, "lr": lr}]}``. On resume, records past the
+    resumed iteration are dropped, so the file matches an uninterrupted run.
+
+    Args:
+        loss_interval (int): Record the train loss every this many iterations.
+        out_file (str): JSON file name in the work dir.
+        plot_file (str, optional): PNG name in the work dir; None: no plot.
+        metric (str, optional): Metric to plot; default: the first AP found.
+    """
+    # before ParamSchedulerHook (LOW), so the LR logged is the one used
+    priority = 'NORMAL'
+
+    def __init__(self, loss_interval: int = 10, out_file: str = 'curve.json',
+                 plot_file: Optional[str] = 'learning_curve.png',
+                 metric: Optional[str] = None) -> None:
+        if loss_interval < 1:
+            raise ValueError(f'loss_interval must be >= 1, got {loss_interval}')
+        self.loss_interval = loss_interval
+        self.out_file, self.plot_file, self.metric = out_file, plot_file, metric
+        self.curve = dict(schedule={}, val=[], train=[])
+
+    def _path(self, runner, name: str) -> str:
+        return osp.join(runner.work_dir, name)
+
+    def before_train(self, runner) -> None:
+        loop = runner.train_loop
+        if hasattr(loop, 'summary'):
+            self.curve['schedule'] = loop.summary()
+        path = self._path(runner, self.out_file)
+        if runner.iter > 0 and osp.exists(path):  # resumed run
+            with open(path) as f:
+                old = json.load(f)
+            for part in ('val', 'train'):
+                self.curve[part] = [r for r in old.get(part, []) if r['iter'] <= runner.iter]
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
+        if not self.every_n_train_iters(runner, self.loss_interval) or not outputs:
+            return
+        loss = outputs.get('loss')
+        if loss is None:
+            return
+        lr = runner.optim_wrapper.get_lr()
+        lr = next(iter(lr.values()))[0] if isinstance(lr, dict) else lr
+        self.curve['train'].append(dict(iter=runner.iter + 1, loss=float(loss), lr=float(lr)))
+
+    def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
+        if not metrics or runner.rank != 0:
+            return
+        record = dict(iter=runner.iter)
+        record.update({k: float(v) for k, v in metrics.items()
+                       if isinstance(v, (int, float))})
+        self.curve['val'].append(record)
+        self._write(runner)
+
+    def after_run(self, runner) -> None:
+        if runner.rank == 0 and (self.curve['val'] or self.curve['train']):
+            self._write(runner)
+
+    def _write(self, runner) -> None:
+        atomic_write_json(self.curve, self._path(runner, self.out_file), indent=1)
+        if self.plot_file:
+            plot_learning_curves([(osp.basename(runner.work_dir), self.curve)],
+                                 self._path(runner, self.plot_file), self.metric)

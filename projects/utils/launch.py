@@ -1,0 +1,63 @@
+"""Start-up helpers shared by the tools: CPU distributed runs, config loading."""
+import os
+import os.path as osp
+import subprocess
+from typing import Optional
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config, ConfigDict
+
+
+class UserInputError(Exception):
+    """Bad input from the command line; reported as one line, no traceback."""
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """``Config.fromfile`` with a one-line error for a missing file."""
+    if not osp.isfile(path):
+        raise UserInputError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def _slurm_env_to_torch() -> None:
+    """Fill torchrun-style variables from SLURM ones (CPU fallback only)."""
+    os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
+    os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
+    os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+    if 'MASTER_ADDR' not in os.environ:
+        nodes = os.environ['SLURM_NODELIST']
+        addr = subprocess.getoutput(f'scontrol show hostname {nodes} | head -n1')
+        os.environ['MASTER_ADDR'] = addr
+    os.environ.setdefault('MASTER_PORT', os.environ.get('PORT', '29500'))
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
+    """Fall back to a gloo process group when there is no CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device``, which fails on a
+    CPU-only machine, so the gloo group is created here, before the Runner,
+    which then skips its own initialisation. DDP is told not to use devices.
+
+    Returns:
+        True if a CPU process group was started.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if launcher == 'slurm':
+        _slurm_env_to_torch()
+    elif launcher != 'pytorch':
+        raise UserInputError(f'launcher {launcher!r} needs CUDA; on CPU use '
+                             '--launcher pytorch (tools/dist_train.sh)')
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    cfg.setdefault('env_cfg', ConfigDict())
+    cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
+    cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    return True

@@ -1,0 +1,45 @@
+"""Every config under configs/ loads, and its model and pipelines build."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.registry import DefaultScope, init_default_scope
+
+from tests.conftest import ROOT
+
+CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+                 if '_base_' not in p.split(osp.sep))
+_BUILT_MODELS = {}
+
+
+def _innermost(dataset):
+    while 'dataset' in dataset:
+        dataset = dataset['dataset']
+    if 'datasets' in dataset:  # ConcatDataset
+        return _innermost(dataset['datasets'][0])
+    return dataset
+
+
+def test_configs_found():
+    assert len(CONFIGS) > 10
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_config_builds(path):
+    cfg = Config.fromfile(path)
+    scope = cfg.get('default_scope', 'mmdet')
+    init_default_scope(scope)
+    with DefaultScope.overwrite_default_scope(scope):
+        from mmengine.registry import MODELS
+        key = cfg.model.pretty_text if hasattr(cfg.model, 'pretty_text') else str(cfg.model)
+        if key not in _BUILT_MODELS:  # identical models are built once
+            model = MODELS.build(cfg.model)
+            _BUILT_MODELS[key] = sum(p.numel() for p in model.parameters())
+        assert _BUILT_MODELS[key] > 0
+        for loader in ('train_dataloader', 'val_dataloader'):
+            if cfg.get(loader) is None:
+                continue
+            pipeline = Compose(_innermost(cfg[loader]['dataset'])['pipeline'])
+            assert len(pipeline.transforms) > 0, f'{loader} pipeline is empty'

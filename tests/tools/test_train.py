@@ -1,0 +1,143 @@
+"""tools/train.py and tools/test.py end to end on generated data (CPU)."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from tests.conftest import DEMO_CONFIG, ROOT, demo_cfg_options, run_tool
+
+# a scaled-down long schedule: 1x = 24 iterations, so N=1 gives LR drops at
+# 24 - round(60000 * 24/90000) = 8 and 24 - round(20000 * 24/90000) = 19
+SHORT = dict(**{'train_cfg.base_iters': 24, 'train_cfg.warmup_iters': 7500,
+                'train_cfg.val_interval': 45000, 'train_cfg.checkpoint_interval': 22500,
+                'custom_hooks.1.loss_interval': 1, 'default_hooks.logger.interval': 1,
+                'train_dataloader.batch_size': 4, 'randomness.deterministic': True})
+
+
+def _train(work_dir, data, extra=(), **opts):
+    args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'] + \
+        demo_cfg_options(data, **dict(SHORT, **opts)) + list(extra)
+    return run_tool(args)
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, demo_data):
+    work = str(tmp_path_factory.mktemp('train'))
+    _train(work, demo_data)
+    return work
+
+
+def test_lr_drops_and_warmup_from_logs(trained):
+    curve = json.load(open(osp.join(trained, 'curve.json')))
+    assert curve['schedule']['max_iters'] == 24
+    assert curve['schedule']['lr_drops'] == [8, 19]
+    lr = {r['iter']: r['lr'] for r in curve['train']}  # lr used at iteration i
+    base = 0.01
+    warm = curve['schedule']['warmup_iters']  # 7500 * 24/90000 = 2
+    assert warm == 2
+    assert lr[1] == pytest.approx(base * 0.001)
+    assert lr[warm + 1] == pytest.approx(base)
+    assert lr[8] == pytest.approx(base)          # last iteration before the drop
+    assert lr[9] == pytest.approx(base * 0.1)    # first after the first drop
+    assert lr[19] == pytest.approx(base * 0.1)
+    assert lr[20] == pytest.approx(base * 0.01)  # after the second drop
+    assert lr[24] == pytest.approx(base * 0.01)
+
+
+def test_curve_json_and_plot(trained):
+    curve = json.load(open(osp.join(trained, 'curve.json')))
+    its = [r['iter'] for r in curve['val']]
+    assert its == [12, 24]  # val_interval 45000 * 24/90000 = 12
+    assert all('coco/bbox_mAP' in r for r in curve['val'])
+    png = osp.join(trained, 'learning_curve.png')
+    assert osp.getsize(png) > 1000
+    assert open(png, 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    assert osp.isfile(osp.join(trained, 'iter_24.pth'))
+
+
+def test_test_py_evaluates_and_dumps(trained, demo_data, tmp_path):
+    out = str(tmp_path / 'res.pkl')
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
+                     '--work-dir', str(tmp_path), '--out', out, '--cfg-options']
+                    + demo_cfg_options(demo_data))
+    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+    import pickle
+    results = pickle.load(open(out, 'rb'))
+    assert len(results) == 10  # 48 scenes, 20% val
+    assert 'pred_instances' in results[0]
+
+
+def test_test_py_tta(trained, demo_data, tmp_path):
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
+                     '--work-dir', str(tmp_path), '--tta', '--cfg-options']
+                    + demo_cfg_options(demo_data))
+    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+
+
+def test_analysis_tools(trained, tmp_path):
+    proc = run_tool(['tools/analysis_tools/results_table.py', trained])
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith('| run | schedule | iter | coco/bbox_mAP')
+    assert lines[2].split('|')[3].strip() == '24'
+    out = str(tmp_path / 'fig.png')
+    run_tool(['tools/analysis_tools/plot_curves.py', trained, trained, '--labels', 'a', 'b',
+              '--out', out])
+    assert osp.getsize(out) > 1000
+
+
+def test_missing_config_and_checkpoint_are_one_line_errors(tmp_path):
+    proc = run_tool(['tools/train.py', 'configs/nope.py'], check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == 'error: config file not found: configs/nope.py'
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'missing.pth')], check=False)
+    assert proc.returncode == 2 and 'checkpoint not found' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+
+
+@pytest.mark.slow
+def test_resume_after_kill_matches_uninterrupted(tmp_path, demo_data):
+    ref = str(tmp_path / 'ref')
+    _train(ref, demo_data)
+    work = str(tmp_path / 'killed')
+    args = [sys.executable, 'tools/train.py', DEMO_CONFIG, '--work-dir', work,
+            '--cfg-options'] + demo_cfg_options(demo_data, **SHORT)
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    marker = osp.join(work, 'last_checkpoint')  # written after the save completes
+    deadline = time.time() + 600
+    while not osp.exists(marker) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert osp.exists(marker), 'no checkpoint before the kill'
+    assert not osp.exists(osp.join(work, 'iter_24.pth')), 'run finished before the kill'
+    _train(work, demo_data, extra=['--resume'])
+    a, b = _weights(osp.join(ref, 'iter_24.pth')), _weights(osp.join(work, 'iter_24.pth'))
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+@pytest.mark.slow
+def test_dist_train_two_cpu_processes(tmp_path, demo_data):
+    work = str(tmp_path / 'dist')
+    opts = demo_cfg_options(demo_data, **dict(SHORT, **{'train_cfg.base_iters': 6}))
+    env = dict(os.environ, PYTHONPATH=ROOT, PORT='29611', PYTHON=sys.executable)
+    proc = subprocess.run(['bash', 'tools/dist_train.sh', DEMO_CONFIG, '2', '--work-dir', work,
+                           '--cfg-options'] + opts, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    log = proc.stdout + proc.stderr
+    assert 'world_size: 2' in log or "'world_size': 2" in log or 'Distributed launcher: pytorch' in log
+    assert osp.isfile(osp.join(work, 'iter_6.pth'))
