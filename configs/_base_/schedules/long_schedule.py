@@ -6,7 +6,6 @@
 #   the val/checkpoint intervals from `multiplier`, and logs them at start-up.
 # A child config changes one value:  train_cfg = dict(multiplier=6)
 train_cfg = dict(
-    _delete_=True,
     type='LongScheduleTrainLoop',
     multiplier=1,
     base_iters=90000,                 # 1x
@@ -23,7 +22,6 @@ test_cfg = dict(type='TestLoop')
 param_scheduler = None  # written by LongScheduleTrainLoop
 
 optim_wrapper = dict(
-    _delete_=True,
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
     # no weight decay on GN/BN parameters (He et al.)

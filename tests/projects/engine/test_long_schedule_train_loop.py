@@ -61,12 +61,14 @@ STUDY = sorted(glob.glob(osp.join(ROOT, 'configs', 'rethink_imagenet', 'sup_*.py
 
 @pytest.mark.parametrize('path', STUDY, ids=osp.basename)
 def test_config_name_matches_its_schedule(path):
-    n = int(re.search(r'8xb2-(\d+)x', osp.basename(path)).group(1))
     cfg = Config.fromfile(path)
     t = cfg.train_cfg
     assert t.type == 'LongScheduleTrainLoop'
     s = resolve_schedule(t.multiplier, t.base_iters, t.get('max_iters'), t.drops_from_end,
                          batch_size=cfg.train_dataloader.batch_size * 8)
-    assert s.max_iters == n * 90000
-    assert s.lr_drops == [n * 90000 - 60000, n * 90000 - 20000]
+    m = re.search(r'8xb2-(\d+)(x|k)', osp.basename(path))
+    total = int(m.group(1)) * (90000 if m.group(2) == 'x' else 1000)
+    unit = t.base_iters / 90000  # drops are the last 60k/20k of a 90k 1x, scaled
+    assert s.max_iters == total
+    assert s.lr_drops == [total - round(60000 * unit), total - round(20000 * unit)]
     assert cfg.param_scheduler is None  # derived by the loop, never retyped
