@@ -8,4 +8,4 @@ from .compat import allow_mmengine_checkpoints
 
 allow_mmengine_checkpoints()
 
-from . import engine  # noqa: E402,F401
+from . import datasets, engine, models  # noqa: E402,F401

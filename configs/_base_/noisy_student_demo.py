@@ -1,0 +1,48 @@
+# Offline Noisy-Student student on the demo data: each batch of 8 holds 4
+# human-labelled images (labelled half of train) and 4 pseudo-labelled ones
+# (tools/pseudo_label.py on the unlabelled folder), both under augmentation
+# strength `strength`; losses combined by Zoph et al.'s loss normalization.
+_base_ = [
+    './models/retinanet_r18-w32_fpn_gn-all.py',
+    './datasets/demo_detection.py',
+    './schedules/long_schedule.py',
+    './default_runtime.py',
+]
+detector = _base_.model
+model = dict(
+    _delete_=True,
+    type='NoisyStudentDetector',
+    detector=detector,
+    data_preprocessor=dict(type='MultiBranchDataPreprocessor',
+                           data_preprocessor=detector.data_preprocessor),
+    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+
+strength = dict(type='StrengthAugment', strength='S1', scale=(128, 128))
+human_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True),
+    strength,
+    dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
+]
+pseudo_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True),
+    strength,
+    dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),
+]
+human_dataset = dict(
+    type='CocoDataset', data_root='data/demo/', metainfo=_base_.metainfo,
+    ann_file='annotations/instances_train_labeled.json', data_prefix=dict(img='images/'),
+    filter_cfg=dict(filter_empty_gt=True, min_size=4), pipeline=human_pipeline)
+pseudo_dataset = dict(
+    type='CocoDataset', data_root='data/demo/', metainfo=_base_.metainfo,
+    ann_file='pseudo/pseudo_labels.json', data_prefix=dict(img='unlabeled/'),
+    # images where the teacher found nothing are kept as negatives
+    filter_cfg=dict(filter_empty_gt=False), pipeline=pseudo_pipeline)
+batch_size = 8
+train_dataloader = dict(
+    batch_size=batch_size,
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=batch_size,
+                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    dataset=dict(_delete_=True, type='ConcatDataset',
+                 datasets=[human_dataset, pseudo_dataset]))

@@ -1,0 +1,1 @@
+"""Helpers of the offline labelling tools (tools/pseudo_label.py ...)."""

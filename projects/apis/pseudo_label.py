@@ -1,0 +1,56 @@
+"""Turn a detector's predictions into COCO pseudo-label records."""
+from typing import List, Sequence
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+
+def _rle(mask: np.ndarray) -> dict:
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    rle['counts'] = rle['counts'].decode('ascii')
+    return rle
+
+
+def prediction_to_record(info: dict, data_sample, score_thr: float,
+                         cat_ids: Sequence[int]) -> dict:
+    """One image's record: its real size and the instances scoring >= thr.
+
+    Args:
+        info: ``{'id', 'file_name'}`` of the image.
+        data_sample: ``DetDataSample`` with ``pred_instances`` in original
+            image coordinates (``bboxes`` (N, 4) xyxy, ``scores`` (N,),
+            ``labels`` (N,), optionally ``masks`` (N, H, W)).
+        score_thr: Keep instances with ``score >= score_thr``.
+        cat_ids: COCO category id of each class index.
+    """
+    h, w = data_sample.ori_shape[:2]
+    pred = data_sample.pred_instances
+    keep = (pred.scores >= score_thr).nonzero().flatten()
+    boxes = pred.bboxes[keep].cpu().numpy()
+    scores = pred.scores[keep].cpu().numpy()
+    labels = pred.labels[keep].cpu().numpy()
+    masks = pred.masks[keep].cpu().numpy() if 'masks' in pred else None
+    anns: List[dict] = []
+    for i, (box, score, label) in enumerate(zip(boxes, scores, labels)):
+        x0, y0, x1, y1 = [float(v) for v in box]
+        ann = dict(bbox=[round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)],
+                   score=round(float(score), 5), category_id=int(cat_ids[int(label)]),
+                   iscrowd=0, area=round((x1 - x0) * (y1 - y0), 2))
+        if masks is not None:
+            ann['segmentation'] = _rle(masks[i])
+            ann['area'] = float(masks[i].sum())
+        anns.append(ann)
+    return dict(image=dict(id=info['id'], file_name=info['file_name'], width=int(w),
+                           height=int(h)), anns=anns)
+
+
+def records_to_coco(records: Sequence[dict], categories: List[dict], info: dict) -> dict:
+    """Merge per-image records (sorted by image id) into one COCO dict."""
+    images, anns = [], []
+    for rec in sorted(records, key=lambda r: r['image']['id']):
+        if 'error' in rec:
+            continue
+        images.append(rec['image'])
+        for a in rec['anns']:
+            anns.append(dict(a, id=len(anns) + 1, image_id=rec['image']['id']))
+    return dict(info=info, images=images, annotations=anns, categories=categories)

@@ -1,0 +1,4 @@
+from .detectors import *  # noqa: F401,F403
+from .loss_normalizer import LossNormalizer, scale_losses, total_loss
+
+__all__ = ['LossNormalizer', 'scale_losses', 'total_loss']

@@ -1,0 +1,3 @@
+from .noisy_student_detector import NoisyStudentDetector
+
+__all__ = ['NoisyStudentDetector']

@@ -1,0 +1,83 @@
+"""Offline Noisy-Student student: human + pseudo labels, normalized losses."""
+from typing import Dict, Optional
+
+from torch import Tensor
+
+from mmdet.models.detectors.base import BaseDetector
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+
+
+@MODELS.register_module()
+class NoisyStudentDetector(BaseDetector):
+    """Train any mmdet detector on human and pseudo labels together.
+
+    Batches come from a ``MultiSourceSampler`` (half human, half pseudo) and
+    a ``MultiBranch`` pipeline that puts human images in the ``sup`` branch
+    and pseudo-labelled images in the ``unsup`` branch; a
+    ``MultiBranchDataPreprocessor`` groups them. The two losses are computed
+    separately and combined by :class:`LossNormalizer`. Prediction, testing
+    and ``tools/test.py`` use the student.
+
+    A plain detector checkpoint (the teacher, say) initialises the student:
+    ``load_from=teacher.pth`` works unchanged.
+
+    Args:
+        detector (dict): The student detector config (any mmdet detector).
+        loss_norm (dict): :class:`LossNormalizer` config.
+        data_preprocessor (dict): Usually a ``MultiBranchDataPreprocessor``.
+        init_cfg (dict, optional): Initialization config.
+    """
+
+    def __init__(self,
+                 detector: ConfigType,
+                 loss_norm: ConfigType = dict(type='LossNormalizer'),
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = MODELS.build(detector)
+        self.loss_norm = MODELS.build(loss_norm)
+
+    def loss(self, multi_batch_inputs: Dict[str, Tensor],
+             multi_batch_data_samples: Dict[str, SampleList]) -> dict:
+        """Normalized sum of the human (``sup_``) and pseudo (``unsup_``) losses."""
+        for branch in ('sup', 'unsup'):
+            if branch not in multi_batch_inputs:
+                raise KeyError(f'NoisyStudentDetector needs a "{branch}" branch in '
+                               'every batch (check the MultiBranch pipelines and '
+                               'the MultiSourceSampler)')
+        human = self.loss_by_gt_instances(multi_batch_inputs['sup'],
+                                          multi_batch_data_samples['sup'])
+        pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['unsup'],
+                                               multi_batch_data_samples['unsup'])
+        return self.loss_norm(human, pseudo)
+
+    def loss_by_gt_instances(self, batch_inputs: Tensor,
+                             batch_data_samples: SampleList) -> dict:
+        """Loss of the student on human labels, shape (B_h, C, H, W) input."""
+        return self.student.loss(batch_inputs, batch_data_samples)
+
+    def loss_by_pseudo_instances(self, batch_inputs: Tensor,
+                                 batch_data_samples: SampleList) -> dict:
+        """Loss of the student on the teacher's (offline) pseudo labels."""
+        return self.student.loss(batch_inputs, batch_data_samples)
+
+    def predict(self, batch_inputs: Tensor, batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        return self.student.predict(batch_inputs, batch_data_samples, rescale=rescale)
+
+    def _forward(self, batch_inputs: Tensor, batch_data_samples: Optional[SampleList] = None):
+        return self.student._forward(batch_inputs, batch_data_samples)
+
+    def extract_feat(self, batch_inputs: Tensor):
+        return self.student.extract_feat(batch_inputs)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
+        """Accept plain detector checkpoints by prefixing their keys."""
+        if state_dict and not any(k.startswith(prefix + 'student.') for k in state_dict):
+            for key in [k for k in state_dict if k.startswith(prefix)]:
+                state_dict[prefix + 'student.' + key[len(prefix):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)

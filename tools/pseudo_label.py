@@ -1,0 +1,154 @@
+#!/usr/bin/env python
+"""Pseudo-label unlabelled images with a trained detector (the teacher).
+
+    python tools/pseudo_label.py CONFIG CHECKPOINT \\
+        (--img-dir DIR | --ann-file UNLABELED.json --img-prefix DIR) --out PSEUDO.json \\
+        [--score-thr 0.5] [--tta] [--batch-size B] [--launcher pytorch]
+    tools/dist_pseudo_label.sh CONFIG CHECKPOINT GPUS ...
+
+Writes a COCO json: ``images`` with their real size, the teacher's
+``categories`` and ``annotations`` with ``bbox`` (xywh), ``score``,
+``category_id`` and RLE ``segmentation`` for mask models. Images without a box
+above the threshold stay in the file as negatives. Unreadable images are
+skipped and listed. With several processes every image is labelled exactly
+once; an interrupted run resumes from ``PSEUDO.json.parts/``; the final file
+is written atomically.
+"""
+import argparse
+import os.path as osp
+import sys
+import time
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+
+from mmengine.config import DictAction  # noqa: E402
+
+from projects.utils import UserInputError, load_config, run_main  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Pseudo-label images with a detector')
+    parser.add_argument('config', help='teacher config')
+    parser.add_argument('checkpoint', help='teacher checkpoint')
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument('--img-dir', help='folder of unlabelled images (no json needed)')
+    src.add_argument('--ann-file', help='COCO json listing the unlabelled images')
+    parser.add_argument('--img-prefix', help='image folder of --ann-file')
+    parser.add_argument('--out', required=True, help='output COCO json')
+    parser.add_argument('--score-thr', type=float, default=0.5,
+                        help='keep boxes with score >= this (default 0.5)')
+    parser.add_argument('--tta', action='store_true', help='flip (or the config\'s) TTA')
+    parser.add_argument('--batch-size', type=int, default=2)
+    parser.add_argument('--num-workers', type=int, default=2)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.ann_file and not args.img_prefix:
+        parser.error('--ann-file needs --img-prefix')
+    if not 0 <= args.score_thr <= 1:
+        parser.error('--score-thr must be in [0, 1]')
+    if args.batch_size < 1:
+        parser.error('--batch-size must be >= 1')
+    return args
+
+
+def build_teacher(args):
+    """(model, test pipeline, class names) of the teacher."""
+    import torch
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    from mmdet.registry import MODELS
+    from projects.apis.inference import load_model_checkpoint, strip_annotation_loading
+    from projects.utils.tta import apply_det_tta, innermost_dataset
+    cfg = load_config(args.config, args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    if args.tta:
+        cfg = apply_det_tta(cfg)
+    model = MODELS.build(cfg.model)
+    target = model.module if args.tta else model
+    ckpt = load_model_checkpoint(target, args.checkpoint, args.config)
+    meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}
+    classes = meta.get('classes') or \
+        innermost_dataset(cfg.test_dataloader.dataset).get('metainfo', {}).get('classes')
+    if not classes:
+        raise UserInputError(f'{args.checkpoint}: no class names in the checkpoint meta '
+                             f'nor in {args.config}')
+    pipeline = innermost_dataset(cfg.test_dataloader.dataset).pipeline
+    if args.tta:
+        for t in pipeline:
+            if t['type'] == 'TestTimeAug':
+                t['transforms'] = [strip_annotation_loading(s) for s in t['transforms']]
+    pipeline = Compose(strip_annotation_loading(pipeline))
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return model.to(device).eval(), pipeline, list(classes)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import torch
+    from mmengine.dist import barrier, is_main_process
+    from mmengine.utils import ProgressBar
+    from projects.apis.inference import (PartStore, SafeImageDataset, build_loader,
+                                         images_from_coco, init_tool_dist, list_image_folder)
+    from projects.apis.pseudo_label import prediction_to_record, records_to_coco
+    from projects.utils.io import atomic_write_json
+
+    rank, world = init_tool_dist(args.launcher)
+    if args.img_dir:
+        images, src_cats, prefix = list_image_folder(args.img_dir), [], args.img_dir
+    else:
+        (images, src_cats), prefix = images_from_coco(args.ann_file), args.img_prefix
+    model, pipeline, classes = build_teacher(args)
+    by_name = {c['name']: c['id'] for c in src_cats}
+    cat_ids = [by_name[c] for c in classes] if all(c in by_name for c in classes) \
+        else list(range(1, len(classes) + 1))
+    store = PartStore(args.out, rank)
+    done = store.records()
+    barrier()
+    todo = [im for im in images if im['id'] not in done][rank::world]
+    if rank == 0 and done:
+        print(f'resuming: {len(done)} of {len(images)} images already labelled')
+    loader = build_loader(SafeImageDataset(todo, prefix, pipeline), args.batch_size,
+                          args.num_workers)
+    bar = ProgressBar(len(todo)) if rank == 0 and todo else None
+    start = time.time()
+    with torch.no_grad():
+        for data, infos, bad in loader:
+            for b in bad:
+                store.append(dict(image=dict(id=b['id'], file_name=b['file_name']),
+                                  error=b['error']))
+            if data is not None:
+                for info, sample in zip(infos, model.test_step(data)):
+                    store.append(prediction_to_record(info, sample, args.score_thr, cat_ids))
+            for _ in range(len(infos) + len(bad)):
+                bar and bar.update()
+    store.close()
+    elapsed = time.time() - start
+    barrier()
+    if is_main_process():
+        records = list(store.records().values())
+        missing = {im['id'] for im in images} - {r['image']['id'] for r in records}
+        if missing:
+            raise RuntimeError(f'{len(missing)} images were not labelled; rerun to resume')
+        skipped = [dict(file_name=r['image']['file_name'], error=r['error'])
+                   for r in records if 'error' in r]
+        good = [r for r in records if 'error' not in r]
+        negatives = sum(not r['anns'] for r in good)
+        info = dict(description='pseudo labels', teacher_config=args.config,
+                    teacher_checkpoint=args.checkpoint, score_thr=args.score_thr,
+                    tta=args.tta, num_negatives=negatives, skipped=skipped)
+        cats = [dict(id=i, name=n) for i, n in zip(cat_ids, classes)]
+        coco = records_to_coco(good, cats, info)
+        atomic_write_json(coco, args.out)
+        store.finish()
+        print(f'\n{args.out}: {len(good)} images, {len(coco["annotations"])} boxes with '
+              f'score >= {args.score_thr}, {negatives} negatives (no box), '
+              f'{len(skipped)} unreadable skipped; {len(todo) / max(elapsed, 1e-9):.1f} img/s '
+              f'on rank 0')
+        for s in skipped:
+            print(f'  skipped {s["file_name"]}: {s["error"]}')
+
+
+if __name__ == '__main__':
+    run_main(main)
