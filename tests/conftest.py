@@ -51,3 +51,27 @@ def demo_data(tmp_path_factory):
     from tools.misc.make_demo_data import generate
     generate(out, num_images=48, seed=1, img_size=96)
     return out
+
+
+# a scaled-down long schedule: 1x = 24 iterations, so N=1 gives LR drops at
+# 24 - round(60000 * 24/90000) = 8 and 24 - round(20000 * 24/90000) = 19
+SHORT = dict(**{'train_cfg.base_iters': 24, 'train_cfg.multiplier': 1,
+                'train_cfg.warmup_iters': 7500,
+                'train_cfg.val_interval': 45000, 'train_cfg.checkpoint_interval': 22500,
+                'custom_hooks.1.loss_interval': 1, 'default_hooks.logger.interval': 1,
+                'train_dataloader.batch_size': 4, 'randomness.deterministic': True})
+
+
+def train_demo(work_dir, data, extra=(), **opts):
+    """Train the demo RetinaNet on ``data`` with the SHORT schedule."""
+    args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'] + \
+        demo_cfg_options(data, **dict(SHORT, **opts)) + list(extra)
+    return run_tool(args)
+
+
+@pytest.fixture(scope='session')
+def trained(tmp_path_factory, demo_data):
+    """Work dir of a 24-iteration demo RetinaNet run (``iter_24.pth``)."""
+    work = str(tmp_path_factory.mktemp('train'))
+    train_demo(work, demo_data)
+    return work

@@ -10,28 +10,7 @@ import time
 import pytest
 import torch
 
-from tests.conftest import DEMO_CONFIG, ROOT, demo_cfg_options, run_tool
-
-# a scaled-down long schedule: 1x = 24 iterations, so N=1 gives LR drops at
-# 24 - round(60000 * 24/90000) = 8 and 24 - round(20000 * 24/90000) = 19
-SHORT = dict(**{'train_cfg.base_iters': 24, 'train_cfg.warmup_iters': 7500,
-                'train_cfg.val_interval': 45000, 'train_cfg.checkpoint_interval': 22500,
-                'custom_hooks.1.loss_interval': 1, 'default_hooks.logger.interval': 1,
-                'train_dataloader.batch_size': 4, 'randomness.deterministic': True})
-
-
-def _train(work_dir, data, extra=(), **opts):
-    args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'] + \
-        demo_cfg_options(data, **dict(SHORT, **opts)) + list(extra)
-    return run_tool(args)
-
-
-@pytest.fixture(scope='module')
-def trained(tmp_path_factory, demo_data):
-    work = str(tmp_path_factory.mktemp('train'))
-    _train(work, demo_data)
-    return work
-
+from tests.conftest import DEMO_CONFIG, ROOT, SHORT, demo_cfg_options, run_tool, train_demo
 
 def test_lr_drops_and_warmup_from_logs(trained):
     curve = json.load(open(osp.join(trained, 'curve.json')))
@@ -107,7 +86,7 @@ def _weights(path):
 @pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted(tmp_path, demo_data):
     ref = str(tmp_path / 'ref')
-    _train(ref, demo_data)
+    train_demo(ref, demo_data)
     work = str(tmp_path / 'killed')
     args = [sys.executable, 'tools/train.py', DEMO_CONFIG, '--work-dir', work,
             '--cfg-options'] + demo_cfg_options(demo_data, **SHORT)
@@ -122,7 +101,7 @@ def test_resume_after_kill_matches_uninterrupted(tmp_path, demo_data):
     proc.wait()
     assert osp.exists(marker), 'no checkpoint before the kill'
     assert not osp.exists(osp.join(work, 'iter_24.pth')), 'run finished before the kill'
-    _train(work, demo_data, extra=['--resume'])
+    train_demo(work, demo_data, extra=['--resume'])
     a, b = _weights(osp.join(ref, 'iter_24.pth')), _weights(osp.join(work, 'iter_24.pth'))
     assert a.keys() == b.keys()
     for k in a:

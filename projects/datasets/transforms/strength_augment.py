@@ -2,6 +2,7 @@
 from typing import List, Optional, Tuple
 
 from mmcv.transforms import BaseTransform, Compose
+from mmengine.registry import DefaultScope
 
 from mmdet.datasets.transforms.augment_wrappers import RANDAUG_SPACE, policies_v0
 from mmdet.registry import TRANSFORMS
@@ -38,7 +39,7 @@ def strength_transforms(strength: str, scale: Tuple[int, int],
         return geometric
     if strength in ('S2', 'S3'):
         return geometric + [dict(type='AutoAugment', policies=policies_v0())]
-    level = magnitude / 3.0  # mmdet levels run 0-10
+    level = int(round(magnitude / 3.0))  # mmdet levels are integers 0-10
     space = [[dict(op[0], level=level)] for op in RANDAUG_SPACE]
     return geometric + [dict(type='RandAugment', aug_space=space, aug_num=2)]
 
@@ -59,7 +60,10 @@ class StrengthAugment(BaseTransform):
     def __init__(self, strength: str = 'S1', scale: Tuple[int, int] = (1333, 800),
                  magnitude: float = 10.0) -> None:
         self.strength, self.scale = strength, tuple(scale)
-        self.transforms = Compose(strength_transforms(strength, self.scale, magnitude))
+        # mmdet's transforms (and the ones nested in AutoAugment/RandAugment)
+        # are looked up in mmdet's scope, whatever scope builds this wrapper
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            self.transforms = Compose(strength_transforms(strength, self.scale, magnitude))
 
     def transform(self, results: dict) -> Optional[dict]:
         return self.transforms(results)
