@@ -14,12 +14,15 @@ CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), r
 _BUILT_MODELS = {}
 
 
-def _innermost(dataset):
-    while 'dataset' in dataset:
-        dataset = dataset['dataset']
+def _leaf_datasets(dataset):
+    """The datasets that hold a pipeline, through wrappers and concatenations."""
+    if 'dataset' in dataset:  # RepeatDataset, ClassBalancedDataset, ...
+        return _leaf_datasets(dataset['dataset'])
     if 'datasets' in dataset:  # ConcatDataset
-        return _innermost(dataset['datasets'][0])
-    return dataset
+        return [leaf for ds in dataset['datasets'] for leaf in _leaf_datasets(ds)]
+    if 'human' in dataset:  # HumanPseudoDataset
+        return _leaf_datasets(dataset['human']) + _leaf_datasets(dataset['pseudo'])
+    return [dataset]
 
 
 def test_configs_found():
@@ -41,5 +44,6 @@ def test_config_builds(path):
         for loader in ('train_dataloader', 'val_dataloader'):
             if cfg.get(loader) is None:
                 continue
-            pipeline = Compose(_innermost(cfg[loader]['dataset'])['pipeline'])
-            assert len(pipeline.transforms) > 0, f'{loader} pipeline is empty'
+            for dataset in _leaf_datasets(cfg[loader]['dataset']):
+                pipeline = Compose(dataset['pipeline'])
+                assert len(pipeline.transforms) > 0, f'{loader} pipeline is empty'

@@ -124,8 +124,8 @@ class SelfTrainer:
         img_root = osp.abspath(a.img_dir or a.img_prefix)
         for r in range(1, a.rounds + 1):
             pseudo = self.pseudo_label(f'pseudo_round{r}', t_cfg, t_ckpt)
-            opts = [f'train_dataloader.dataset.datasets.1.ann_file={pseudo}',
-                    f'train_dataloader.dataset.datasets.1.data_prefix.img={img_root}/']
+            opts = [f'train_dataloader.dataset.pseudo.ann_file={pseudo}',
+                    f'train_dataloader.dataset.pseudo.data_prefix.img={img_root}/']
             if a.student_init == 'teacher':
                 opts.append(f'load_from={t_ckpt}')
             t_ckpt = self.train(f'student_round{r}', a.student_config, opts)

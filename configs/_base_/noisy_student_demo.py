@@ -13,8 +13,6 @@ model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=detector,
-    data_preprocessor=dict(type='MultiBranchDataPreprocessor',
-                           data_preprocessor=detector.data_preprocessor),
     loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
 
 strength = dict(type='StrengthAugment', strength='S1', scale=(128, 128))
@@ -44,5 +42,6 @@ train_dataloader = dict(
     batch_size=batch_size,
     sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=batch_size,
                  source_ratio=[1, 1]),  # exactly half human, half pseudo
-    dataset=dict(_delete_=True, type='ConcatDataset',
-                 datasets=[human_dataset, pseudo_dataset]))
+    # source 0 = human, source 1 = pseudo
+    dataset=dict(_delete_=True, type='HumanPseudoDataset',
+                 human=human_dataset, pseudo=pseudo_dataset))

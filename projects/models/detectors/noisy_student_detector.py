@@ -26,7 +26,10 @@ class NoisyStudentDetector(BaseDetector):
     Args:
         detector (dict): The student detector config (any mmdet detector).
         loss_norm (dict): :class:`LossNormalizer` config.
-        data_preprocessor (dict): Usually a ``MultiBranchDataPreprocessor``.
+        data_preprocessor (dict, optional): Defaults to a
+            ``MultiBranchDataPreprocessor`` around the detector's own, so a
+            child config that changes ``model.detector.data_preprocessor``
+            (e.g. for caffe-style ImageNet weights) changes one place.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -35,6 +38,9 @@ class NoisyStudentDetector(BaseDetector):
                  loss_norm: ConfigType = dict(type='LossNormalizer'),
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiBranchDataPreprocessor',
+                                     data_preprocessor=detector['data_preprocessor'])
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(detector)
         self.loss_norm = MODELS.build(loss_norm)

@@ -20,7 +20,7 @@ def _cfg(demo_data, ratio=(1, 1), batch=8):
     cfg = Config.fromfile(STUDENT)
     init_default_scope('mmdet')
     loader = copy.deepcopy(cfg.train_dataloader)
-    human, pseudo = loader.dataset.datasets
+    human, pseudo = loader.dataset.human, loader.dataset.pseudo
     for ds in (human, pseudo):
         ds.data_root = demo_data + '/'
     # the labelled json doubles as a pseudo-label file for these checks

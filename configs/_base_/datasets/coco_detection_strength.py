@@ -1,0 +1,26 @@
+# COCO detection under Zoph et al.'s augmentation strength S1 (flip, scale
+# jitter [0.8, 1.2], crop to img_scale). A strength child restates the train
+# pipeline whole, from the named pieces below:
+#   strength = dict(type='StrengthAugment', strength='S3', scale=_base_.img_scale)
+#   train_dataloader = dict(dataset=dict(pipeline=[*_base_.load, strength, _base_.pack]))
+_base_ = 'mmdet::_base_/datasets/coco_detection.py'
+
+img_scale = (640, 640)  # Zoph et al.'s RetinaNet input size
+load = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True),
+]
+strength = dict(type='StrengthAugment', strength='S1', scale=img_scale)
+pack = dict(type='PackDetInputs')
+train_pipeline = [*load, strength, pack]
+test_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+# crops are square, so aspect-ratio grouping has nothing to group
+train_dataloader = dict(batch_sampler=None, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,42 @@
+"""Human-labelled and pseudo-labelled data as one dataset with named parts."""
+from typing import Union
+
+from mmengine.dataset import BaseDataset, ConcatDataset
+from mmengine.registry import DATASETS
+
+
+@DATASETS.register_module()
+class HumanPseudoDataset(ConcatDataset):
+    """A :class:`ConcatDataset` of exactly two parts, ``human`` then ``pseudo``.
+
+    Naming the parts (instead of a ``datasets=[...]`` list) lets a child
+    config change one value of one part, e.g.
+    ``train_dataloader = dict(dataset=dict(human=dict(ann_file=...)))``,
+    and lets tools override ``train_dataloader.dataset.pseudo.ann_file``.
+    Pair it with mmdet's ``MultiSourceSampler`` (``source_ratio=[1, 1]``)
+    so that every batch is half human, half pseudo: source 0 is ``human``,
+    source 1 is ``pseudo``.
+
+    Args:
+        human: config (or instance) of the human-labelled dataset.
+        pseudo: config (or instance) of the pseudo-labelled dataset.
+        lazy_init: as in :class:`ConcatDataset`.
+    """
+
+    def __init__(self, human: Union[dict, BaseDataset], pseudo: Union[dict, BaseDataset],
+                 lazy_init: bool = False) -> None:
+        for name, part in (('human', human), ('pseudo', pseudo)):
+            if not isinstance(part, (dict, BaseDataset)):
+                raise TypeError(f'HumanPseudoDataset: `{name}` must be a dataset config '
+                                f'dict or a dataset, got {type(part).__name__}')
+        super().__init__(datasets=[human, pseudo], lazy_init=lazy_init)
+
+    @property
+    def human(self) -> BaseDataset:
+        """The human-labelled part (source 0)."""
+        return self.datasets[0]
+
+    @property
+    def pseudo(self) -> BaseDataset:
+        """The pseudo-labelled part (source 1)."""
+        return self.datasets[1]

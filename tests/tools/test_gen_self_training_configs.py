@@ -1,0 +1,49 @@
+"""The Zoph et al. config grid is current, complete, and each cell holds what
+its name says."""
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from tests.conftest import ROOT
+from tools.misc import gen_self_training_configs as gen
+
+CELLS = list(gen.cells())
+
+
+def test_checked_in_grid_is_current():
+    assert gen.main(['--check']) == 0, 'run python tools/misc/gen_self_training_configs.py'
+
+
+def test_grid_size():
+    # 2 detectors x 2 inits x 3 fractions x 4 strengths, each sup + nst
+    assert len(CELLS) == 48
+    files, table = gen.render()
+    assert len(files) == 96 and table.count('\n| ') == 48
+
+
+def _check_dataset(dataset, frac, strength):
+    ann = 'annotations/instances_train2017.json' if frac == 100 else \
+        f'annotations/instances_train2017_{frac}pct.json'
+    assert dataset.ann_file == ann
+    steps = [t for t in dataset.pipeline if t['type'] == 'StrengthAugment']
+    assert [t['strength'] for t in steps] == [strength]
+
+
+@pytest.mark.parametrize('cell', CELLS, ids=lambda c: '-'.join(map(str, c)))
+def test_cell_holds_what_its_name_says(cell):
+    model, init, frac, strength = cell
+    sup = Config.fromfile(osp.join(gen.OUT, gen.name('sup', *cell)))
+    nst = Config.fromfile(osp.join(gen.OUT, gen.name('nst', *cell)))
+    _check_dataset(sup.train_dataloader.dataset, frac, strength)
+    _check_dataset(nst.train_dataloader.dataset.human, frac, strength)
+    pseudo = nst.train_dataloader.dataset.pseudo
+    assert [t['strength'] for t in pseudo.pipeline if t['type'] == 'StrengthAugment'] == [strength]
+    assert nst.train_dataloader.sampler.source_ratio == [1, 1]
+    assert nst.train_dataloader.batch_size == 2 * sup.train_dataloader.batch_size
+    # the student's detector is the teacher's (sup) model
+    assert nst.model.detector.to_dict() == sup.model.to_dict()
+    init_cfg = sup.model.backbone.init_cfg
+    assert (init_cfg is None) == (init == 'scratch')
+    assert sup.train_cfg.multiplier == nst.train_cfg.multiplier == 3
+    assert sup.model.type == ('RetinaNet' if model == 'retinanet' else 'MaskRCNN')

@@ -1,0 +1,207 @@
+#!/usr/bin/env python
+"""Write the Zoph et al. (NeurIPS 2020) COCO config grid under
+``configs/self_training/`` and its command table in that folder's README.
+
+    python tools/misc/gen_self_training_configs.py [--check]
+
+Grid: {RetinaNet R50-FPN SyncBN, Mask R-CNN R50-FPN GN} x {scratch, in1k} x
+{20, 50, 100 % of train2017} x {S1, S2, S3, S4} x {supervised, self-trained}.
+Every file changes one thing from its parent (init, labelled fraction or
+strength), so the grid stays a tree of short child configs. ``--check``
+exits 1 when the checked-in files differ from what this script writes.
+"""
+import argparse
+import os.path as osp
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from projects.utils.io import atomic_write_text  # noqa: E402
+
+OUT = osp.join(ROOT, 'configs', 'self_training')
+README = osp.join(OUT, 'README.md')
+TABLE_START, TABLE_END = '<!-- cells:start -->', '<!-- cells:end -->'
+
+MODELS = {
+    'retinanet': dict(
+        name='retinanet_r50-{init}_fpn_syncbn-all',
+        bases=("'../_base_/models/retinanet_r50_fpn_syncbn-all.py'",
+               "'../_base_/datasets/coco_detection_strength.py'"),
+        # torchvision weights expect the default RGB mean/std: one value
+        in1k="backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', "
+             "checkpoint='torchvision://resnet50'))"),
+    'mask-rcnn': dict(
+        name='mask-rcnn_r50-{init}_fpn_gn-all',
+        bases=("'../_base_/models/mask-rcnn_r50_fpn_gn-all.py'",
+               "'../_base_/datasets/coco_instance_strength.py'"),
+        # Detectron's R-50-GN is caffe-style (BGR, no std)
+        in1k="data_preprocessor=dict(mean=[103.530, 116.280, 123.675], "
+             "std=[1.0, 1.0, 1.0], bgr_to_rgb=False),\n"
+             "{indent}backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', "
+             "checkpoint='open-mmlab://detectron/resnet50_gn'))"),
+}
+INITS = ('scratch', 'in1k')
+FRACTIONS = (100, 50, 20)
+STRENGTHS = {
+    'S1': 'flip + scale jitter [0.8, 1.2], random resize and crop',
+    'S2': 'S1 + AutoAugment with the detection policy (policies_v0)',
+    'S3': 'AutoAugment + large scale jitter [0.5, 2.0], flip and crop',
+    'S4': 'RandAugment (magnitude 10) + large scale jitter [0.5, 2.0], flip and crop',
+}
+SCHEDULE = '3x'  # 270k = 3 x 90k at batch 16; drops at last 60k / 20k
+
+
+def name(method, model, init, frac, strength):
+    data = 'coco' + ('' if frac == 100 else f'-{frac}pct')
+    if method == 'sup':
+        return f'sup_{MODELS[model]["name"].format(init=init)}_8xb2-{SCHEDULE}-' \
+               f'{strength.lower()}_{data}.py'
+    return f'nst_{MODELS[model]["name"].format(init=init)}_8xb4-{SCHEDULE}-' \
+           f'{strength.lower()}_{data}-unlabeled.py'
+
+
+def sup_root(model):
+    bases = ',\n    '.join(MODELS[model]['bases'] + ("'../_base_/schedules/long_schedule.py'",
+                                                     "'../_base_/default_runtime.py'"))
+    return f"""# Zoph et al. (NeurIPS 2020), supervised baseline / teacher: {model} R50-FPN,
+# random init, all of COCO train2017, augmentation S1.
+# 270k = 3 x 90k iterations at batch 16 (8 GPUs x 2); LR drops at the last
+# 60k / 20k (210k, 250k). Children change one value: init, ann_file, strength.
+_base_ = [
+    {bases},
+]
+train_cfg = dict(multiplier=3)
+"""
+
+
+def nst_root(model):
+    return f"""# Zoph et al. (NeurIPS 2020), Noisy-Student student: the detector of
+# {name('sup', model, 'scratch', 100, 'S1')}
+# trained on human labels and the teacher's pseudo labels (score >= 0.5,
+# tools/pseudo_label.py or tools/self_train.py). Each batch of 4 per GPU is
+# 2 human + 2 pseudo images (total 16 human per step, as the baseline), both
+# under the same strength; losses combined by LossNormalizer:
+#   L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha).
+_base_ = './{name('sup', model, 'scratch', 100, 'S1')}'
+model = dict(
+    _delete_=True,
+    type='NoisyStudentDetector',
+    detector=_base_.model,
+    # alpha: smaller for stronger augmentation, larger for longer training
+    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
+                  sup=dict(type='PackDetInputs'))
+pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
+                   unsup=dict(type='PackDetInputs'))
+train_dataloader = dict(
+    batch_size=4,
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
+                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    dataset=dict(
+        _delete_=True,
+        type='HumanPseudoDataset',
+        human=dict(_base_.train_dataloader.dataset,
+                   pipeline=[*_base_.load, _base_.strength, human_pack]),
+        # tools/self_train.py points ann_file / data_prefix at its pseudo labels
+        pseudo=dict(
+            type='CocoDataset',
+            data_root=_base_.data_root,
+            ann_file='annotations/unlabeled2017_pseudo.json',
+            data_prefix=dict(img='unlabeled2017/'),
+            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
+            pipeline=[*_base_.load, _base_.strength, pseudo_pack])))
+"""
+
+
+def child(method, model, init, frac, strength):
+    """(parent, comment, body) of a non-root cell."""
+    prefix = '' if method == 'sup' else 'detector=dict('
+    suffix = '' if method == 'sup' else ')'
+    if strength != 'S1':
+        parent = name(method, model, init, frac, 'S1')
+        if method == 'sup':
+            loader = 'dataset=dict(pipeline=[*_base_.load, strength, _base_.pack])'
+        else:
+            loader = ('dataset=dict(\n'
+                      '    human=dict(pipeline=[*_base_.load, strength, _base_.human_pack]),\n'
+                      '    pseudo=dict(pipeline=[*_base_.load, strength, _base_.pseudo_pack]))')
+        body = (f"strength = dict(type='StrengthAugment', strength='{strength}', "
+                f"scale=_base_.img_scale)\ntrain_dataloader = dict({loader})\n")
+        return parent, f'{strength}: {STRENGTHS[strength]}', body
+    if frac != 100:
+        parent = name(method, model, init, 100, 'S1')
+        ann = f"ann_file='annotations/instances_train2017_{frac}pct.json'"
+        part = f'dataset=dict({ann})' if method == 'sup' else f'dataset=dict(human=dict({ann}))'
+        comment = (f'{frac}% of train2017 labelled (tools/misc/make_subset.py '
+                   f'--percent {frac} --seed 0)')
+        return parent, comment, f'train_dataloader = dict({part})\n'
+    parent = name(method, model, 'scratch', 100, 'S1')
+    indent = ' ' * (len('model = dict(') + len(prefix))
+    in1k = MODELS[model]['in1k'].format(indent=indent)
+    return parent, 'ImageNet-1k init, everything else identical', \
+        f'model = dict({prefix}{in1k}{suffix})\n'
+
+
+def cells():
+    for model in MODELS:
+        for init in INITS:
+            for frac in FRACTIONS:
+                for strength in STRENGTHS:
+                    yield model, init, frac, strength
+
+
+def render():
+    """{file name: text} of the whole grid, and the README command table."""
+    files, rows = {}, []
+    for model, init, frac, strength in cells():
+        for method in ('sup', 'nst'):
+            key = name(method, model, init, frac, strength)
+            if (init, frac, strength) == ('scratch', 100, 'S1'):
+                files[key] = sup_root(model) if method == 'sup' else nst_root(model)
+            else:
+                parent, comment, body = child(method, model, init, frac, strength)
+                files[key] = f"# {comment}\n_base_ = './{parent}'\n{body}"
+        sup, nst = name('sup', model, init, frac, strength), name('nst', model, init, frac, strength)
+        work = f'work_dirs/self_training/{nst[:-3]}'
+        rows.append(
+            f'| {model} | {init} | {frac}% | {strength} | '
+            f'`tools/dist_train.sh configs/self_training/{sup} 8` | '
+            f'`python tools/self_train.py configs/self_training/{sup} '
+            f'configs/self_training/{nst} --work-dir {work} {UNLABELED} --gpus 8` |')
+    header = ('| detector | init | labelled | strength | supervised | self-trained '
+              '(teacher -> pseudo labels -> student) |\n|---|---|---|---|---|---|\n')
+    return files, header + '\n'.join(rows) + '\n'
+
+
+UNLABELED = ('--ann-file data/coco/annotations/image_info_unlabeled2017.json '
+             '--img-prefix data/coco/unlabeled2017')
+
+
+def readme_with(table):
+    text = open(README).read()
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    return text[:start] + '\n' + table + text[end:]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--check', action='store_true',
+                        help='exit 1 if the checked-in files are out of date')
+    args = parser.parse_args(argv)
+    files, table = render()
+    files = {osp.join(OUT, k): v for k, v in files.items()}
+    files[README] = readme_with(table)
+    stale = [p for p, text in files.items()
+             if not osp.exists(p) or open(p).read() != text]
+    if args.check:
+        for p in stale:
+            print(f'out of date: {osp.relpath(p, ROOT)}')
+        return 1 if stale else 0
+    for p in stale:
+        atomic_write_text(files[p], p)
+    print(f'{len(files) - 1} configs, {len(stale)} written')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
