@@ -61,10 +61,13 @@ def resolve_schedule(multiplier: float = 1.0,
     total = max(1, int(round(total * it_scale)))
     drops = sorted({total - int(round(d * unit)) for d in drops_from_end})
     drops = [d for d in drops if 0 < d < total]
+    # mmengine's LinearLR needs >= 2 steps: with end=1 it never leaves
+    # start_factor, so a warm-up that shrinks below 2 iterations is dropped
+    warmup = int(round(warmup_iters * unit))
     return ResolvedSchedule(
         max_iters=total,
         lr_drops=drops,
-        warmup_iters=max(1, int(round(warmup_iters * unit))),
+        warmup_iters=warmup if warmup >= 2 else 0,
         val_interval=max(1, int(round(val_interval * unit))),
         checkpoint_interval=max(1, int(round(checkpoint_interval * unit))),
         batch_size=batch_size,
@@ -137,9 +140,9 @@ class LongScheduleTrainLoop(IterBasedTrainLoop):
             runner.logger.warning(
                 'LongScheduleTrainLoop replaces the param_scheduler of the '
                 'config with the one it derives from the multiplier')
-        runner.param_schedulers = [
-            dict(type='LinearLR', start_factor=warmup_factor, by_epoch=False,
-                 begin=0, end=s.warmup_iters),
+        warmup = [dict(type='LinearLR', start_factor=warmup_factor, by_epoch=False,
+                       begin=0, end=s.warmup_iters)] if s.warmup_iters else []
+        runner.param_schedulers = warmup + [
             dict(type='MultiStepLR', by_epoch=False, begin=0,
                  end=s.max_iters, milestones=list(s.lr_drops), gamma=gamma)
         ]

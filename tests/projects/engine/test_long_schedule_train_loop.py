@@ -50,6 +50,15 @@ def test_shrunk_base_iters_scale_everything():
     assert s.max_iters == 120 and s.lr_drops == [120 - 27, 120 - 9]
 
 
+@pytest.mark.parametrize('base,warmup', [(24, 0), (12, 0), (24 * 4, 0), (180, 2), (900, 10)])
+def test_warmup_too_short_for_linear_lr_is_dropped(base, warmup):
+    # mmengine's LinearLR with end=1 never leaves start_factor (the LR would
+    # stay at 0.001x for the whole run), so fewer than 2 warm-up steps -> none
+    assert resolve_schedule(base_iters=base).warmup_iters == warmup
+    assert resolve_schedule(base_iters=base, warmup_iters=7500).warmup_iters == \
+        (lambda w: w if w >= 2 else 0)(round(7500 * base / 90000))
+
+
 @pytest.mark.parametrize('bad', [dict(multiplier=0), dict(base_iters=-1), dict(batch_size=0)])
 def test_bad_arguments_are_named(bad):
     with pytest.raises(ValueError, match=list(bad)[0]):

@@ -1,0 +1,40 @@
+# Tiny real-data student: coco128 (human labels) + coco-unlabeled128 (the
+# teacher's pseudo boxes and RLE masks), 2 + 2 images per batch under S1 at
+# 128 px; the narrow Mask R-CNN of the coco128 teacher config.
+#   python tools/self_train.py \
+#       configs/demo/sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py \
+#       configs/demo/nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py \
+#       --work-dir work_dirs/st_coco128 --img-dir data/coco-unlabeled128
+_base_ = './sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py'
+model = dict(
+    _delete_=True,
+    type='NoisyStudentDetector',
+    detector=_base_.model,
+    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+load = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+]
+strength = dict(type='StrengthAugment', strength='S1', scale=(128, 128))
+human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
+                  sup=dict(type='PackDetInputs'))
+pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
+                   unsup=dict(type='PackDetInputs'))
+train_dataloader = dict(
+    batch_size=4,
+    batch_sampler=None,
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
+                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    dataset=dict(
+        _delete_=True,
+        type='HumanPseudoDataset',
+        human=dict(_base_.train_dataloader.dataset,
+                   pipeline=[*load, strength, human_pack]),
+        # tools/self_train.py points ann_file / data_prefix at its pseudo labels
+        pseudo=dict(
+            type='CocoDataset',
+            data_root='data/coco-unlabeled128/',
+            ann_file='pseudo_labels.json',
+            data_prefix=dict(img=''),
+            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
+            pipeline=[*load, strength, pseudo_pack])))

@@ -1,0 +1,144 @@
+"""tools/self_train.py: teacher -> pseudo labels -> student rounds, resume at
+the stage it stopped at, summary table; on demo data and on coco128."""
+import glob
+import json
+import os
+import os.path as osp
+
+import pytest
+import torch
+from pycocotools import mask as mask_utils
+
+import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+from tests.conftest import ROOT, SHORT, run_tool, shared_data
+
+DEMO = osp.join(ROOT, 'configs/demo')
+TEACHER = osp.join(DEMO, 'sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py')
+STUDENT = osp.join(DEMO, 'nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+C128_TEACHER = osp.join(DEMO, 'sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py')
+C128_STUDENT = osp.join(DEMO, 'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
+
+
+def _child(path, base, text):
+    """A user's child config: ``_base_`` plus a few lines."""
+    with open(path, 'w') as f:
+        f.write(f'_base_ = {base!r}\n{text}')
+    return str(path)
+
+
+def _short(iters=12):
+    return (f"train_cfg = dict(base_iters={iters}, multiplier=1, warmup_iters=7500, "
+            "val_interval=90000, checkpoint_interval=90000)\n"
+            "default_hooks = dict(logger=dict(interval=1))\n"
+            "custom_hooks = [dict(type='SyncBNFallbackHook'), "
+            "dict(type='LearningCurveHook', loss_interval=1)]\n")
+
+
+def _demo_eval(data):
+    ann = f'{data}/annotations/instances_val.json'
+    return (f"val_dataloader = dict(batch_size=8, dataset=dict(data_root='{data}/'))\n"
+            "test_dataloader = val_dataloader\n"
+            f"val_evaluator = dict(ann_file='{ann}')\ntest_evaluator = val_evaluator\n")
+
+
+@pytest.fixture(scope='module')
+def demo_configs(demo_data, tmp_path_factory):
+    d = tmp_path_factory.mktemp('cfg')
+    teacher = _child(d / 'teacher.py', TEACHER, _short() + _demo_eval(demo_data) +
+                     f"train_dataloader = dict(batch_size=4, dataset=dict(data_root='{demo_data}/'))\n")
+    student = _child(d / 'student.py', STUDENT, _short() + _demo_eval(demo_data) +
+                     "train_dataloader = dict(batch_size=4, sampler=dict(batch_size=4), "
+                     f"dataset=dict(human=dict(data_root='{demo_data}/')))\n")
+    return teacher, student
+
+
+def _scalars(run_dir):
+    """Everything mmengine logged during training, as one string."""
+    return ''.join(open(p).read() for p in glob.glob(osp.join(run_dir, '*', 'vis_data',
+                                                            'scalars.json')))
+
+
+def _self_train(teacher, student, work, img_dir, *extra):
+    return run_tool(['tools/self_train.py', teacher, student, '--work-dir', work,
+                     '--img-dir', img_dir, '--score-thr', '0.05', *extra])
+
+
+def _mtimes(work):
+    return {k: os.stat(osp.join(work, k, 'iter_12.pth')).st_mtime
+            for k in ('teacher', 'student_round1')}
+
+
+def test_rounds_resume_and_summary(demo_configs, demo_data, tmp_path):
+    teacher, student = demo_configs
+    work = str(tmp_path / 'st')
+    unlabeled = osp.join(demo_data, 'unlabeled')
+    _self_train(teacher, student, work, unlabeled)
+    state = json.load(open(osp.join(work, 'self_train_state.json')))
+    assert list(state) == ['teacher', 'pseudo_round1', 'student_round1']
+    pseudo = json.load(open(state['pseudo_round1']['file']))
+    assert len(pseudo['images']) == len(os.listdir(unlabeled))
+    assert all(a['score'] >= 0.05 for a in pseudo['annotations'])
+    # the student saw pseudo labels: its log has both losses and the weight
+    log = _scalars(osp.join(work, 'student_round1'))
+    for key in ('sup_loss_cls', 'unsup_loss_cls', 'L_h', 'L_p', 'avg_L_h', 'avg_L_p',
+                'pseudo_weight'):
+        assert f'"{key}"' in log, key
+    first = _mtimes(work)
+
+    # a second round: finished stages are skipped, the student teaches
+    proc = _self_train(teacher, student, work, unlabeled, '--rounds', '2',
+                       '--student-init', 'teacher')
+    assert '[self_train] teacher: done' in proc.stdout
+    assert '[self_train] student_round1: done' in proc.stdout
+    assert _mtimes(work) == first, 'finished stages must not be redone'
+    state = json.load(open(osp.join(work, 'self_train_state.json')))
+    assert list(state)[3:] == ['pseudo_round2', 'student_round2']
+    round1 = state['student_round1']['checkpoint']
+    dumped = open(osp.join(work, 'student_round2', 'student.py')).read()
+    assert f"load_from = '{round1}'" in dumped  # --student-init teacher
+    summary = open(osp.join(work, 'summary.md')).read().splitlines()
+    assert summary[0].startswith('| round | model | coco/bbox_mAP')
+    rows = [r.split('|')[1:3] for r in summary[2:]]
+    assert [(a.strip(), b.strip()) for a, b in rows] == [
+        ('0', 'teacher'), ('1', 'student'), ('2', 'student')]
+
+
+def test_bad_input_is_one_line(demo_configs, tmp_path):
+    teacher, student = demo_configs
+    proc = run_tool(['tools/self_train.py', teacher, student, '--work-dir', str(tmp_path),
+                     '--img-dir', str(tmp_path), '--teacher-checkpoint', 'nope.pth'],
+                    check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == 'error: teacher checkpoint not found: nope.pth'
+
+
+@pytest.mark.realdata
+def test_coco128_round_with_pseudo_masks(tmp_path):
+    coco128, unlabeled = shared_data('coco128'), shared_data('coco-unlabeled128')
+    ann = f'{coco128}/annotations/instances_train2017.json'
+    data = (f"_real = dict(data_root='{coco128}/')\n"
+            "val_dataloader = dict(dataset=dict(_real, indices=4))\n"
+            f"test_dataloader = val_dataloader\nval_evaluator = dict(ann_file='{ann}')\n"
+            "test_evaluator = val_evaluator\n")
+    # a 2-iteration teacher scores low: keep its 10 best instances per image
+    teacher = _child(tmp_path / 'teacher.py', C128_TEACHER, _short(2) + data +
+                     "train_dataloader = dict(dataset=_real)\n"
+                     "model = dict(test_cfg=dict(rcnn=dict(score_thr=0.0, max_per_img=10)))\n")
+    student = _child(tmp_path / 'student.py', C128_STUDENT, _short(2) + data +
+                     "train_dataloader = dict(dataset=dict(human=_real))\n")
+    work = str(tmp_path / 'st')
+    run_tool(['tools/self_train.py', teacher, student, '--work-dir', work,
+              '--img-dir', unlabeled, '--score-thr', '0.0'])
+    state = json.load(open(osp.join(work, 'self_train_state.json')))
+    pseudo = json.load(open(state['pseudo_round1']['file']))
+    assert len(pseudo['images']) == 128
+    assert len(pseudo['annotations']) == 128 * 10
+    rle = pseudo['annotations'][0]['segmentation']
+    assert mask_utils.decode(rle).shape == (pseudo['images'][0]['height'],
+                                            pseudo['images'][0]['width'])
+    log = _scalars(osp.join(work, 'student_round1'))
+    assert '"unsup_loss_mask"' in log and '"sup_loss_mask"' in log
+    ckpt = torch.load(state['student_round1']['checkpoint'], map_location='cpu',
+                      weights_only=True)
+    assert ckpt['meta']['iter'] == 2
+    assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())
