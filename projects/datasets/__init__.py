@@ -1,4 +1,5 @@
 from .human_pseudo_dataset import HumanPseudoDataset
+from .image_folder_dataset import ImageFolderDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['HumanPseudoDataset']
+__all__ = ['HumanPseudoDataset', 'ImageFolderDataset']

@@ -1,4 +1,5 @@
 """Human-labelled and pseudo-labelled data as one dataset with named parts."""
+import copy
 from typing import Union
 
 from mmengine.dataset import BaseDataset, ConcatDataset
@@ -17,6 +18,9 @@ class HumanPseudoDataset(ConcatDataset):
     so that every batch is half human, half pseudo: source 0 is ``human``,
     source 1 is ``pseudo``.
 
+    A ``pseudo`` config without ``metainfo`` (an image folder, say) gets the
+    human part's, so both parts share one class list.
+
     Args:
         human: config (or instance) of the human-labelled dataset.
         pseudo: config (or instance) of the pseudo-labelled dataset.
@@ -29,6 +33,9 @@ class HumanPseudoDataset(ConcatDataset):
             if not isinstance(part, (dict, BaseDataset)):
                 raise TypeError(f'HumanPseudoDataset: `{name}` must be a dataset config '
                                 f'dict or a dataset, got {type(part).__name__}')
+        if isinstance(pseudo, dict) and not pseudo.get('metainfo'):
+            human = DATASETS.build(human) if isinstance(human, dict) else human
+            pseudo = dict(pseudo, metainfo=copy.deepcopy(human.metainfo))
         super().__init__(datasets=[human, pseudo], lazy_init=lazy_init)
 
     @property

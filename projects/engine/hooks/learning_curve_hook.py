@@ -3,6 +3,7 @@ import json
 import os.path as osp
 from typing import Optional, Sequence
 
+import torch
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
@@ -60,7 +61,8 @@ class LearningCurveHook(Hook):
             return
         lr = runner.optim_wrapper.get_lr()
         lr = next(iter(lr.values()))[0] if isinstance(lr, dict) else lr
-        self.curve['train'].append(dict(iter=runner.iter + 1, loss=float(loss), lr=float(lr)))
+        loss = float(torch.as_tensor(loss).detach())
+        self.curve['train'].append(dict(iter=runner.iter + 1, loss=loss, lr=float(lr)))
 
     def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
         if not metrics or runner.rank != 0:

@@ -1,3 +1,4 @@
 from .noisy_student_detector import NoisyStudentDetector
+from .teacher_student_detector import TeacherStudentDetector, warp_masks
 
-__all__ = ['NoisyStudentDetector']
+__all__ = ['NoisyStudentDetector', 'TeacherStudentDetector', 'warp_masks']

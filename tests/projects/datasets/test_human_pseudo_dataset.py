@@ -1,15 +1,19 @@
 """HumanPseudoDataset: named parts, source order, one-line errors."""
+import cv2
+import numpy as np
 import pytest
 from mmengine.dataset import BaseDataset
+from mmengine.registry import init_default_scope
 
 from projects.datasets import HumanPseudoDataset
 
 
 class _Toy(BaseDataset):
 
-    def __init__(self, n):
+    def __init__(self, n, classes=None):
         self.n = n
-        super().__init__(serialize_data=False)
+        super().__init__(serialize_data=False,
+                         metainfo=dict(classes=classes) if classes else None)
 
     def load_data_list(self):
         return [dict(i=i) for i in range(self.n)]
@@ -27,3 +31,13 @@ def test_parts_and_source_order():
 def test_bad_part_names_the_argument():
     with pytest.raises(TypeError, match='`pseudo` must be a dataset'):
         HumanPseudoDataset(human=_Toy(1), pseudo=[1, 2])
+
+
+def test_pseudo_part_without_metainfo_gets_the_human_classes(tmp_path):
+    cv2.imwrite(str(tmp_path / 'a.png'), np.zeros((8, 8, 3), np.uint8))
+    init_default_scope('mmdet')
+    ds = HumanPseudoDataset(human=_Toy(2, classes=('circle', 'square')),
+                            pseudo=dict(type='ImageFolderDataset',
+                                        data_prefix=dict(img=str(tmp_path))))
+    assert ds.pseudo.metainfo['classes'] == ('circle', 'square')
+    assert len(ds.pseudo) == 1 and ds.pseudo[0]['img_path'].endswith('a.png')
