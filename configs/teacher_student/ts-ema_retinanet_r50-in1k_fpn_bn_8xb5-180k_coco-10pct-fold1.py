@@ -1,0 +1,7 @@
+# Online teacher-student RetinaNet R50-FPN (caffe, ImageNet init) on 10% of
+# COCO train2017 (fold 1) + the other 90% unlabelled; layout as SoftTeacher's.
+_base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', '../_base_/teacher_student_coco.py']
+detector = _base_.model
+detector.data_preprocessor = _base_.caffe_preprocessor
+detector.backbone = _base_.caffe_backbone
+model = dict(_base_.ts_model, _delete_=True, detector=detector)
