@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """Run Noisy-Student self-training end to end: teacher, pseudo labels,
 student, and optionally more rounds with the student as the next teacher.
+Detection (mmdet configs: tools/pseudo_label.py) and semantic segmentation
+(mmseg configs: tools/pseudo_mask.py, --img-dir only) alike.
 
     python tools/self_train.py TEACHER_CONFIG STUDENT_CONFIG --work-dir DIR \\
         (--img-dir DIR | --ann-file UNLABELED.json --img-prefix DIR) \\
@@ -43,10 +45,12 @@ def parse_args(argv=None):
     parser.add_argument('--teacher-checkpoint', help='skip teacher training, use this')
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--score-thr', type=float, default=0.5)
-    parser.add_argument('--tta', action='store_true', help='TTA when pseudo-labelling')
+    parser.add_argument('--tta', action='store_true', help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
     parser.add_argument('--student-init', choices=['scratch', 'teacher'], default='scratch',
                         help='random init (or whatever the student config says) or '
                         'the teacher\'s weights')
+    parser.add_argument('--task', choices=['auto', 'det', 'seg'], default='auto',
+                        help='auto: seg for mmseg configs (default_scope), else det')
     parser.add_argument('--gpus', type=int, default=1, help='processes per stage')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to every training run')
@@ -60,6 +64,13 @@ def parse_args(argv=None):
             raise UserInputError(f'config file not found: {path}')
     if args.teacher_checkpoint and not osp.isfile(args.teacher_checkpoint):
         raise UserInputError(f'teacher checkpoint not found: {args.teacher_checkpoint}')
+    if args.task == 'auto':
+        from mmengine.config import Config
+        scope = Config.fromfile(args.teacher_config).get('default_scope', 'mmdet')
+        args.task = 'seg' if scope == 'mmseg' else 'det'
+    if args.task == 'seg' and not args.img_dir:
+        raise UserInputError('segmentation self-training takes --img-dir (pseudo masks '
+                             'are written per image file)')
     return args
 
 
@@ -77,10 +88,10 @@ class SelfTrainer:
         atomic_write_json(self.state, self.state_file, indent=1)
 
     def _run(self, tool, args):
-        if self.args.gpus > 1:
-            cmd = ['bash', osp.join(ROOT, 'tools', f'dist_{tool}.sh')] + args[:1] + \
-                ([args[1]] if tool == 'pseudo_label' else []) + [str(self.args.gpus)] + \
-                args[2 if tool == 'pseudo_label' else 1:]
+        if self.args.gpus > 1:  # dist_*.sh CONFIG [CHECKPOINT] GPUS [args]
+            n = 2 if tool.startswith('pseudo') else 1
+            cmd = ['bash', osp.join(ROOT, 'tools', f'dist_{tool}.sh')] + args[:n] + \
+                [str(self.args.gpus)] + args[n:]
         else:
             cmd = [sys.executable, osp.join(ROOT, 'tools', f'{tool}.py')] + args
         print(f'\n$ {" ".join(cmd)}', flush=True)
@@ -104,6 +115,8 @@ class SelfTrainer:
         return ckpt
 
     def pseudo_label(self, key, config, ckpt):
+        if self.args.task == 'seg':
+            return self.pseudo_mask(key, config, ckpt)
         out = osp.join(self.work, f'{key}.json')
         if key not in self.state:
             src = ['--img-dir', self.args.img_dir] if self.args.img_dir else \
@@ -115,6 +128,26 @@ class SelfTrainer:
             self._save()
         return out
 
+    def pseudo_mask(self, key, config, ckpt):
+        """Segmentation: one PNG per unlabelled image in WORK_DIR/<key>/."""
+        out = osp.join(self.work, key)
+        if key not in self.state:
+            views = ['--flip'] if self.args.tta else ['--scales', '1.0']
+            self._run('pseudo_mask', [config, ckpt, '--img-dir', self.args.img_dir,
+                                      '--out-dir', out, '--conf-thr', str(self.args.score_thr)]
+                      + views)
+            self.state[key] = dict(dir=out)
+            self._save()
+        return out
+
+    def student_options(self, pseudo, img_root):
+        """--cfg-options pointing the student's pseudo part at this round."""
+        part = 'train_dataloader.dataset.pseudo'
+        if self.args.task == 'seg':
+            return [f'{part}.data_prefix.img_path={img_root}',
+                    f'{part}.data_prefix.seg_map_path={pseudo}']
+        return [f'{part}.ann_file={pseudo}', f'{part}.data_prefix.img={img_root}/']
+
     def run(self):
         a = self.args
         if a.teacher_checkpoint:
@@ -124,8 +157,7 @@ class SelfTrainer:
         img_root = osp.abspath(a.img_dir or a.img_prefix)
         for r in range(1, a.rounds + 1):
             pseudo = self.pseudo_label(f'pseudo_round{r}', t_cfg, t_ckpt)
-            opts = [f'train_dataloader.dataset.pseudo.ann_file={pseudo}',
-                    f'train_dataloader.dataset.pseudo.data_prefix.img={img_root}/']
+            opts = self.student_options(pseudo, img_root)
             if a.student_init == 'teacher':
                 opts.append(f'load_from={t_ckpt}')
             t_ckpt = self.train(f'student_round{r}', a.student_config, opts)

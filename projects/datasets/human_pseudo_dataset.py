@@ -38,6 +38,17 @@ class HumanPseudoDataset(ConcatDataset):
             pseudo = dict(pseudo, metainfo=copy.deepcopy(human.metainfo))
         super().__init__(datasets=[human, pseudo], lazy_init=lazy_init)
 
+    def __getitem__(self, idx: int) -> dict:
+        """The sample, its data sample tagged ``source='human'|'pseudo'``
+        (segmentation students split batches by it; MultiBranch detection
+        pipelines carry the split in their branches instead)."""
+        data = super().__getitem__(idx)
+        samples = data.get('data_samples') if isinstance(data, dict) else None
+        if hasattr(samples, 'set_metainfo'):
+            source, _ = self._get_ori_dataset_idx(idx)
+            samples.set_metainfo(dict(source=('human', 'pseudo')[source]))
+        return data
+
     @property
     def human(self) -> BaseDataset:
         """The human-labelled part (source 0)."""

@@ -7,7 +7,7 @@ import torch.distributed as dist
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from mmdet.registry import MODELS
+from mmengine.registry import MODELS
 
 
 def total_loss(losses: Dict[str, object]) -> Tensor:

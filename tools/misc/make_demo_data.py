@@ -185,6 +185,10 @@ def generate(out_dir, num_images=240, seed=0, img_size=128, val_fraction=0.2,
         with open(osp.join(dirs['voc/ImageSets/Segmentation'], part + '.txt'), 'w') as f:
             f.write('\n'.join(f'{i:06d}' for i in idxs) + '\n')
     lab, unlab = split['train'][:n_lab], split['train'][n_lab:]
+    # the labelled half for segmentation self-training; the unlabelled half
+    # is the unlabeled/ folder (same scenes, same file names)
+    with open(osp.join(dirs['voc/ImageSets/Segmentation'], 'train_labeled.txt'), 'w') as f:
+        f.write('\n'.join(f'{i:06d}' for i in lab) + '\n')
     atomic_write_json(_coco([images[i] for i in lab], [a for i in lab for a in anns[i]]),
                       osp.join(ann_dir, 'instances_train_labeled.json'))
     atomic_write_json(_coco([images[i] for i in unlab], []),

@@ -62,10 +62,16 @@ class StrengthAugment(BaseTransform):
         self.strength, self.scale = strength, tuple(scale)
         # mmdet's transforms (and the ones nested in AutoAugment/RandAugment)
         # are looked up in mmdet's scope, whatever scope builds this wrapper
+        steps = strength_transforms(strength, self.scale, magnitude)
         with DefaultScope.overwrite_default_scope('mmdet'):
-            self.transforms = Compose(strength_transforms(strength, self.scale, magnitude))
+            self.transforms = Compose(steps)
+            # semantic segmentation has no boxes to filter (gt_seg_map moves
+            # with the image in every step; 255 fills)
+            self.seg_transforms = Compose([t for t in steps if t['type'] != 'FilterAnnotations'])
 
     def transform(self, results: dict) -> Optional[dict]:
+        if 'gt_bboxes' not in results:
+            return self.seg_transforms(results)
         return self.transforms(results)
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ from typing import Optional, Sequence
 import torch
 from mmengine.hooks import Hook
 
-from mmdet.registry import HOOKS
+from mmengine.registry import HOOKS
 from projects.utils.io import atomic_write_json
 from projects.utils.plotting import plot_learning_curves
 

@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmdet.registry import HOOKS
+from mmengine.registry import HOOKS
 
 
 @HOOKS.register_module()

@@ -4,7 +4,7 @@ from mmengine.logging import print_log
 from mmengine.model import revert_sync_batchnorm
 from torch import nn
 
-from mmdet.registry import HOOKS
+from mmengine.registry import HOOKS
 
 
 def count_sync_bn(model: nn.Module) -> int:

@@ -7,7 +7,7 @@ from mmengine.hooks import CheckpointHook
 from mmengine.runner import IterBasedTrainLoop
 from torch.utils.data import DataLoader
 
-from mmdet.registry import LOOPS
+from mmengine.registry import LOOPS
 
 #: The paper's unit: 1x = 90k iterations at a total batch size of 16.
 REFERENCE_1X_ITERS = 90000

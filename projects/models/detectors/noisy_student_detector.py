@@ -7,6 +7,7 @@ from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from ..checkpoint_prefix import prefix_plain_state_dict
 
 
 @MODELS.register_module()
@@ -82,8 +83,6 @@ class NoisyStudentDetector(BaseDetector):
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
                               missing_keys, unexpected_keys, error_msgs):
         """Accept plain detector checkpoints by prefixing their keys."""
-        if state_dict and not any(k.startswith(prefix + 'student.') for k in state_dict):
-            for key in [k for k in state_dict if k.startswith(prefix)]:
-                state_dict[prefix + 'student.' + key[len(prefix):]] = state_dict.pop(key)
+        prefix_plain_state_dict(state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
                                       missing_keys, unexpected_keys, error_msgs)

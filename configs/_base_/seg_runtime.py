@@ -1,0 +1,18 @@
+# Runtime of our segmentation (mmseg) configs: mmseg's runtime, the same
+# iteration-based hooks and our components (custom_imports) as detection.
+_base_ = 'mmseg::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['projects'], allow_failed_imports=False)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # interval/by_epoch are rewritten by LongScheduleTrainLoop when it is used
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=10000,
+                    max_keep_ckpts=3, save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))
+custom_hooks = [
+    dict(type='SyncBNFallbackHook'),
+    dict(type='LearningCurveHook', loss_interval=20),
+]

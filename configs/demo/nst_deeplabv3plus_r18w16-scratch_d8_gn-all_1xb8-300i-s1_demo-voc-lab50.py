@@ -1,0 +1,21 @@
+# Segmentation student on the demo data: each batch of 8 holds 4 human-
+# labelled scenes and 4 unlabelled ones with the teacher's pseudo masks
+# (tools/pseudo_mask.py; 255 = ignore), both under S1; the losses are
+# combined by the detection student's LossNormalizer.
+_base_ = './sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
+model = dict(
+    _delete_=True,
+    type='NoisyStudentSegmentor',
+    segmentor=_base_.model,
+    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler', batch_size=8,
+                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    dataset=dict(
+        _delete_=True,
+        type='HumanPseudoDataset',
+        human=_base_.train_dataloader.dataset,
+        # tools/self_train.py --task seg points these at its pseudo masks
+        pseudo=dict(_base_._voc, ann_file='', data_root='data/demo/',
+                    data_prefix=dict(img_path='unlabeled', seg_map_path='pseudo_masks'),
+                    pipeline=_base_.train_pipeline)))

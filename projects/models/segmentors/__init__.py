@@ -1,0 +1,3 @@
+from .noisy_student_segmentor import NoisyStudentSegmentor
+
+__all__ = ['NoisyStudentSegmentor']

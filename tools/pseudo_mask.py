@@ -1,0 +1,159 @@
+#!/usr/bin/env python
+"""Pseudo masks for semantic segmentation with a trained segmentor (teacher).
+
+    python tools/pseudo_mask.py CONFIG CHECKPOINT --img-dir DIR --out-dir DIR \\
+        [--scales 0.5 0.75 1.0 1.25 1.5 1.75] [--flip] [--conf-thr 0.5] [--launcher pytorch]
+    tools/dist_pseudo_mask.sh CONFIG CHECKPOINT GPUS ...
+
+Writes ``OUT_DIR/<image stem>.png``, one palette PNG per image: the class of
+the highest probability averaged over the scales (and flips), or 255
+(ignore) where that probability is below ``--conf-thr`` (Zoph et al.: 0.5).
+``OUT_DIR/summary.json`` gets the per-class pixel share, the ignored share
+and the unreadable images, which are skipped and listed, never fatal. With
+several processes every image is labelled once; a rerun skips images whose
+PNG exists (each PNG is written atomically).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
+
+from mmengine.config import DictAction  # noqa: E402
+
+from projects.utils import UserInputError, load_config, run_main  # noqa: E402
+
+SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Pseudo masks from a segmentor')
+    parser.add_argument('config', help='teacher config (mmseg)')
+    parser.add_argument('checkpoint', help='teacher checkpoint')
+    parser.add_argument('--img-dir', required=True, help='folder of unlabelled images')
+    parser.add_argument('--out-dir', required=True, help='folder for the PNG masks')
+    parser.add_argument('--scales', type=float, nargs='+', default=SCALES,
+                        help=f'image resize factors (default {SCALES})')
+    parser.add_argument('--flip', action='store_true', help='also average flipped views')
+    parser.add_argument('--conf-thr', type=float, default=0.5,
+                        help='pixels below this maximum probability become 255')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if not 0 <= args.conf_thr <= 1:
+        parser.error('--conf-thr must be in [0, 1]')
+    if any(s <= 0 for s in args.scales):
+        parser.error('--scales must be > 0')
+    return args
+
+
+def build_teacher(args):
+    """(model, class names, palette) of the segmentation teacher."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import DATASETS, MODELS
+    from projects.apis.inference import load_model_checkpoint
+    cfg = load_config(args.config, args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = MODELS.build(cfg.model)
+    ckpt = load_model_checkpoint(model, args.checkpoint, args.config)
+    meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}
+    dataset = cfg.test_dataloader.dataset
+    default = getattr(DATASETS.get(dataset.type), 'METAINFO', {})
+    meta = {**default, **(dataset.get('metainfo') or {}), **meta}
+    if not meta.get('classes'):
+        raise UserInputError(f'{args.checkpoint}: no class names in the checkpoint meta '
+                             f'nor in {args.config}')
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return model.to(device).eval(), list(meta['classes']), meta.get('palette')
+
+
+def logits_fn(model):
+    """(h, w, 3) BGR image -> (C, h, w) logits of ``model``."""
+    import torch
+    from mmseg.structures import SegDataSample
+
+    def run(img):
+        h, w = img.shape[:2]
+        sample = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
+        data = model.data_preprocessor(dict(
+            inputs=[torch.from_numpy(img.transpose(2, 0, 1).copy())], data_samples=[sample]))
+        logits = model.encode_decode(data['inputs'], [sample.metainfo])
+        return logits[0, :, :h, :w]
+    return run
+
+
+def save_png(mask, palette, path):
+    """Palette PNG, written atomically (temp file, then rename)."""
+    from PIL import Image
+    png = Image.fromarray(mask, mode='P')
+    flat = [v for c in (palette or []) for v in c]
+    png.putpalette(flat + [0] * (768 - len(flat)))
+    tmp = path + '.tmp.png'
+    png.save(tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import mmcv
+    import torch
+    from mmengine.dist import barrier, is_main_process
+    from mmengine.utils import ProgressBar
+    from projects.apis.inference import init_tool_dist, list_image_folder
+    from projects.apis.pseudo_mask import average_probs, pixel_shares, pseudo_mask
+    from projects.utils.io import atomic_write_json
+
+    rank, world = init_tool_dist(args.launcher)
+    images = [im['file_name'] for im in list_image_folder(args.img_dir)]
+    os.makedirs(args.out_dir, exist_ok=True)
+    out = {name: osp.join(args.out_dir, osp.splitext(name)[0] + '.png') for name in images}
+    todo = [n for n in images if not osp.exists(out[n])]
+    barrier()
+    mine = todo[rank::world]
+    if rank == 0 and len(todo) < len(images):
+        print(f'resuming: {len(images) - len(todo)} of {len(images)} images already done')
+    model, classes, palette = build_teacher(args)
+    run, skipped = logits_fn(model), []
+    bar = ProgressBar(len(mine)) if rank == 0 and mine else None
+    start = time.time()
+    with torch.no_grad():
+        for name in mine:
+            img = mmcv.imread(osp.join(args.img_dir, name), backend='cv2')  # None if unreadable
+            if img is None or img.ndim != 3:
+                skipped.append(name)
+            else:
+                mask = pseudo_mask(average_probs(run, img, args.scales, args.flip), args.conf_thr)
+                os.makedirs(osp.dirname(out[name]), exist_ok=True)
+                save_png(mask, palette, out[name])
+            bar and bar.update()
+    atomic_write_json(skipped, osp.join(args.out_dir, f'.skipped_rank{rank}.json'))
+    elapsed = time.time() - start
+    barrier()
+    if is_main_process():
+        skipped = sorted({s for r in range(world) for s in json.load(
+            open(osp.join(args.out_dir, f'.skipped_rank{r}.json')))})
+        done = [n for n in images if osp.exists(out[n])]
+        masks = (mmcv.imread(out[n], flag='unchanged', backend='pillow') for n in done)
+        shares = pixel_shares(masks, len(classes))
+        summary = dict(teacher_config=args.config, teacher_checkpoint=args.checkpoint,
+                       scales=args.scales, flip=args.flip, conf_thr=args.conf_thr,
+                       images=len(done), skipped=skipped, classes=classes,
+                       class_share=dict(zip(classes, shares['class_share'])),
+                       ignored_share=shares['ignored_share'], pixels=shares['pixels'])
+        atomic_write_json(summary, osp.join(args.out_dir, 'summary.json'), indent=1)
+        print(f'\n{args.out_dir}: {len(done)} masks, {shares["ignored_share"]:.1%} of pixels '
+              f'ignored (< {args.conf_thr}), {len(skipped)} unreadable skipped; '
+              f'{len(mine) / max(elapsed, 1e-9):.1f} img/s on rank 0')
+        for name, share in summary['class_share'].items():
+            print(f'  {name:>20s}: {share:.1%}')
+        for s in skipped:
+            print(f'  skipped {s}')
+
+
+if __name__ == '__main__':
+    run_main(main)
