@@ -15,7 +15,8 @@ train_dataloader = dict(
         _delete_=True,
         type='HumanPseudoDataset',
         human=_base_.train_dataloader.dataset,
-        # tools/self_train.py --task seg points these at its pseudo masks
-        pseudo=dict(_base_._voc, ann_file='', data_root='data/demo/',
+        # tools/self_train.py --task seg points these at its pseudo masks;
+        # metainfo=None: the classes of the human part
+        pseudo=dict(_base_._voc, ann_file='', data_root='data/demo/', metainfo=None,
                     data_prefix=dict(img_path='unlabeled', seg_map_path='pseudo_masks'),
                     pipeline=_base_.train_pipeline)))

@@ -142,3 +142,51 @@ def test_coco128_round_with_pseudo_masks(tmp_path):
                       weights_only=True)
     assert ckpt['meta']['iter'] == 2
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())
+
+
+SEG_TEACHER = osp.join(DEMO, 'sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py')
+SEG_STUDENT = osp.join(DEMO, 'nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_demo-voc-lab50.py')
+
+
+def _seg_round(tmp_path, data, img_dir, iters=6, teacher_extra='', student_extra=''):
+    """Teacher -> pseudo masks -> student; ``data`` is the text of a dataset
+    dict (data_root, ann_file, ...) used for training and evaluation."""
+    common = _short(iters) + f"_d = dict({data})\n" + \
+        "val_dataloader = dict(dataset=_d)\ntest_dataloader = val_dataloader\n"
+    teacher = _child(tmp_path / 'seg_teacher.py', SEG_TEACHER, common + teacher_extra +
+                     "train_dataloader = dict(dataset=_d)\n")
+    student = _child(tmp_path / 'seg_student.py', SEG_STUDENT, common + student_extra +
+                     "train_dataloader = dict(dataset=dict(human=_d))\n")
+    work = str(tmp_path / 'st')
+    run_tool(['tools/self_train.py', teacher, student, '--work-dir', work, '--img-dir', img_dir])
+    return work, json.load(open(osp.join(work, 'self_train_state.json')))
+
+
+def test_segmentation_round(demo_data, tmp_path):
+    unlabeled = osp.join(demo_data, 'unlabeled')
+    work, state = _seg_round(tmp_path, f"data_root='{demo_data}/voc/'", unlabeled)
+    assert list(state) == ['teacher', 'pseudo_round1', 'student_round1']
+    masks = [n for n in os.listdir(state['pseudo_round1']['dir']) if n.endswith('.png')]
+    assert len(masks) == len(os.listdir(unlabeled))
+    log = _scalars(osp.join(work, 'student_round1'))
+    assert '"sup_decode.loss_ce"' in log and '"unsup_decode.loss_ce"' in log
+    summary = open(osp.join(work, 'summary.md')).read()
+    assert summary.startswith('| round | model | mIoU |') and '| 1 | student |' in summary
+
+
+@pytest.mark.realdata
+def test_segmentation_round_on_real_voc(tmp_path):
+    voc = shared_data('voc-seg-mini')
+    classes = tuple(open(osp.join(voc, 'class_names.txt')).read().splitlines())
+    assert len(classes) == 21
+    # all 3 images: labelled for the teacher, and again as the unlabelled folder
+    from mmseg.datasets import PascalVOCDataset
+    palette = [list(c) for c in PascalVOCDataset.METAINFO['palette']]
+    data = f"data_root='{voc}/', ann_file='', metainfo=dict(classes={classes}, palette={palette})"
+    work, state = _seg_round(
+        tmp_path, data, osp.join(voc, 'JPEGImages'), iters=2,
+        teacher_extra="model = dict(decode_head=dict(num_classes=21))\n",
+        student_extra="model = dict(segmentor=dict(decode_head=dict(num_classes=21)))\n")
+    summary = json.load(open(osp.join(state['pseudo_round1']['dir'], 'summary.json')))
+    assert summary['images'] == 3 and len(summary['class_share']) == 21
+    assert '"unsup_decode.loss_ce"' in _scalars(osp.join(work, 'student_round1'))

@@ -26,8 +26,9 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(_voc, ann_file='ImageSets/Segmentation/train_labeled.txt',
                  pipeline=train_pipeline))
+# batch 1 as in mmseg: real images of different sizes cannot share a batch
 val_dataloader = dict(
-    batch_size=8, num_workers=0, persistent_workers=False,
+    batch_size=1, num_workers=0, persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(_voc, ann_file='ImageSets/Segmentation/val.txt', pipeline=test_pipeline))
 test_dataloader = val_dataloader

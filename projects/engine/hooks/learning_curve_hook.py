@@ -1,5 +1,6 @@
 """Record AP against iteration in the work dir and plot it."""
 import json
+import numbers
 import os.path as osp
 from typing import Optional, Sequence
 
@@ -68,8 +69,9 @@ class LearningCurveHook(Hook):
         if not metrics or runner.rank != 0:
             return
         record = dict(iter=runner.iter)
+        # numbers.Real also covers NumPy scalars (mmseg's IoUMetric returns them)
         record.update({k: float(v) for k, v in metrics.items()
-                       if isinstance(v, (int, float))})
+                       if isinstance(v, numbers.Real)})
         self.curve['val'].append(record)
         self._write(runner)
 
