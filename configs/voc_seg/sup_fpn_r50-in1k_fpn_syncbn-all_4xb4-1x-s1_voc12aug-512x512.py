@@ -1,0 +1,8 @@
+# Semantic FPN R50, SyncBN everywhere, ImageNet init (mmseg's ResNet-50-V1c), 40k.
+_base_ = [
+    '../_base_/models/fpn_r50_syncbn-all.py',
+    '../_base_/datasets/voc12aug_strength.py',
+    '../_base_/schedules/seg_long_schedule.py',
+    '../_base_/seg_runtime.py',
+]
+model = dict(pretrained='open-mmlab://resnet50_v1c')
