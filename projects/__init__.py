@@ -1,11 +1,13 @@
 """Rethinking pre-training toolkit: our mmengine/mmdet components.
 
 Importing this package (configs do so through ``custom_imports``) applies the
-compatibility shims in :mod:`projects.compat` and registers our hooks, loops
+compatibility shims in :mod:`projects.compat` (weights_only allow-list,
+atomic checkpoint files) and registers our hooks, loops
 and models in mmdet's registries.
 """
-from .compat import allow_mmengine_checkpoints
+from .compat import allow_mmengine_checkpoints, make_checkpoints_atomic
 
 allow_mmengine_checkpoints()
+make_checkpoints_atomic()
 
 from . import datasets, engine, models  # noqa: E402,F401

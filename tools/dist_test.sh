@@ -1,30 +1,8 @@
 #!/usr/bin/env bash
 # Usage: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
-# torchrun-based; honours NNODES, NODE_RANK, MASTER_ADDR and PORT.
+# torchrun-based; honours NNODES, NODE_RANK, MASTER_ADDR and PORT (see dist_run.sh).
 # Without CUDA the processes run on the CPU with the gloo backend.
-set -e
-CONFIG=$1
-CHECKPOINT=$2
-GPUS=$3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-if [[ -z "$CONFIG" || -z "$CHECKPOINT" || -z "$GPUS" ]]; then
+if [[ -z "$1" || -z "$2" || -z "$3" ]]; then
   echo "usage: $0 CONFIG CHECKPOINT GPUS [test.py args]" >&2; exit 2
 fi
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
-[[ -x "$ROOT/.venv/bin/python" && "$PYTHON" == python ]] && PYTHON="$ROOT/.venv/bin/python"
-PYTHONPATH="$ROOT":$PYTHONPATH \
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} \
-"$PYTHON" -m torch.distributed.run \
-    --nnodes=$NNODES \
-    --node_rank=$NODE_RANK \
-    --master_addr=$MASTER_ADDR \
-    --nproc_per_node=$GPUS \
-    --master_port=$PORT \
-    "$ROOT/tools/test.py" \
-    $CONFIG \
-    $CHECKPOINT \
-    --launcher pytorch ${@:4}
+exec bash "$(dirname "$0")/dist_run.sh" test "$3" 2 "$1" "$2" "${@:4}"

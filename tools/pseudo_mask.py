@@ -93,8 +93,8 @@ def save_png(mask, palette, path):
     png = Image.fromarray(mask, mode='P')
     flat = [v for c in (palette or []) for v in c]
     png.putpalette(flat + [0] * (768 - len(flat)))
-    tmp = path + '.tmp.png'
-    png.save(tmp)
+    tmp = path + '.part'  # not *.png: a killed write never looks like a mask
+    png.save(tmp, format='PNG')
     os.replace(tmp, path)
 
 

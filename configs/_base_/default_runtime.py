@@ -13,4 +13,7 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 custom_hooks = [
     dict(type='SyncBNFallbackHook'),
     dict(type='LearningCurveHook', loss_interval=20),
+    # a NaN/Inf loss stops the run before it reaches the weights
+    # (NonFiniteLossHook(max_skips=N) tolerates N bad steps)
+    dict(type='NonFiniteLossHook', max_skips=0),
 ]

@@ -15,4 +15,7 @@ default_hooks = dict(
 custom_hooks = [
     dict(type='SyncBNFallbackHook'),
     dict(type='LearningCurveHook', loss_interval=20),
+    # a NaN/Inf loss stops the run before it reaches the weights
+    # (NonFiniteLossHook(max_skips=N) tolerates N bad steps)
+    dict(type='NonFiniteLossHook', max_skips=0),
 ]
