@@ -84,6 +84,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_test_cfg(args)
     setup_cpu_distributed(cfg, args.launcher)
+    from projects.apis.inference import check_checkpoint_fits
+    check_checkpoint_fits(cfg, args.checkpoint, args.config)  # another architecture: one line
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

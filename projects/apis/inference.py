@@ -107,6 +107,16 @@ def load_model_checkpoint(model: torch.nn.Module, checkpoint: str, config: str) 
                              f'(another architecture?): {detail.strip()[:160]}')
 
 
+def check_checkpoint_fits(cfg: Config, checkpoint: str, config: str) -> None:
+    """Strictly load ``checkpoint`` into a fresh model of ``cfg`` (on the CPU),
+    so that a checkpoint of another architecture is a one-line
+    :class:`UserInputError` rather than a silently random model."""
+    from mmengine.registry import MODELS, init_default_scope
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    model = MODELS.build(cfg.model)
+    load_model_checkpoint(getattr(model, 'module', model), checkpoint, config)
+
+
 class PartStore:
     """Append-only JSON-lines records in ``<out>.parts/``, one file a rank.
 

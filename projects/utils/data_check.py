@@ -1,0 +1,85 @@
+"""Pre-flight checks of the COCO annotation files a config trains on, so bad
+input ends in one line naming the file and the key instead of a traceback
+deep in a data loader worker."""
+import os.path as osp
+from typing import Iterator, List, Optional
+
+from mmengine.logging import print_log
+
+from .coco_subset import load_coco_json
+from .launch import UserInputError
+
+MAX_CHECK_BYTES = 200 * 2 ** 20  # larger files (full COCO) are left to mmdet
+
+
+def leaf_datasets(dataset: dict) -> Iterator[dict]:
+    """Dataset configs that read files, through wrappers and concatenations."""
+    if not isinstance(dataset, dict):
+        return
+    if 'dataset' in dataset:
+        yield from leaf_datasets(dataset['dataset'])
+    for key in ('datasets',):
+        for part in dataset.get(key) or []:
+            yield from leaf_datasets(part)
+    for key in ('human', 'pseudo'):
+        if key in dataset:
+            yield from leaf_datasets(dataset[key])
+    if 'ann_file' in dataset and str(dataset.get('type', '')).split('.')[-1] == 'CocoDataset':
+        yield dataset  # instance/detection json (panoptic and caption files differ)
+
+
+def _ann_path(dataset: dict) -> Optional[str]:
+    ann = dataset.get('ann_file')
+    if not ann:
+        return None
+    root = dataset.get('data_root') or ''
+    return ann if osp.isabs(ann) or '://' in ann else osp.join(root, ann)
+
+
+def check_coco_file(path: str, classes: Optional[List[str]] = None) -> None:
+    """One COCO json: keys, category ids, overlap with the config's classes."""
+    data = load_coco_json(path)
+    cats = {c['id']: c.get('name') for c in data['categories'] if 'id' in c}
+    for i, ann in enumerate(data['annotations']):
+        for key in ('image_id', 'category_id', 'bbox'):
+            if key not in ann:
+                raise UserInputError(f'{path}: annotations[{i}] has no "{key}"')
+        if ann['category_id'] not in cats:
+            raise UserInputError(f'{path}: annotations[{i}] has category_id '
+                                 f'{ann["category_id"]}, which is not in "categories"')
+    if classes:
+        names = set(cats.values())
+        if not names & set(classes):
+            raise UserInputError(f'{path}: none of its categories {sorted(names)[:5]} is a class '
+                                 f'of the config {list(classes)[:5]} (another class list?)')
+        dropped = sum(cats[a['category_id']] not in classes for a in data['annotations'])
+        if dropped:
+            print_log(f'{path}: {dropped} annotations of categories that are not classes of the '
+                      'config are skipped', logger='current', level=30)
+
+
+def _classes(dataset: dict) -> Optional[List[str]]:
+    """The class list a dataset config trains on (its metainfo, or its type's)."""
+    classes = (dataset.get('metainfo') or {}).get('classes')
+    if classes:
+        return list(classes)
+    from mmdet.registry import DATASETS
+    cls = DATASETS.get(str(dataset.get('type', '')).split('.')[-1])
+    return list(getattr(cls, 'METAINFO', {}).get('classes') or []) or None
+
+
+def check_coco_datasets(cfg) -> int:
+    """Check every COCO annotation file of the train/val/test dataloaders;
+    returns how many were checked."""
+    checked = set()
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for ds in leaf_datasets((cfg.get(loader) or {}).get('dataset')):
+            path = _ann_path(ds)
+            if not path or path in checked or '://' in path:
+                continue
+            if not osp.isfile(path):
+                raise UserInputError(f'annotation file not found: {path} ({loader})')
+            checked.add(path)
+            if osp.getsize(path) <= MAX_CHECK_BYTES:
+                check_coco_file(path, _classes(ds))
+    return len(checked)

@@ -1,0 +1,152 @@
+"""A bad-input corpus, generated here: every case ends in a one-line error
+naming the file or key, or in a listed skip; never in a traceback or a
+silently wrong result. docs/robustness.md lists the cases."""
+import copy
+import json
+import os
+import os.path as osp
+
+import cv2
+import mmcv
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import DEMO_CONFIG, SHORT, demo_cfg_options, run_tool
+
+NST = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
+
+
+def _one_line_error(proc, *fragments):
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    for f in fragments:
+        assert f in last, last
+    return last
+
+
+@pytest.fixture(scope='module')
+def odd_images(tmp_path_factory, demo_data):
+    """A folder of every kind of awkward image file."""
+    d = tmp_path_factory.mktemp('odd')
+    src = sorted(os.listdir(osp.join(demo_data, 'unlabeled')))[0]
+    rgb = cv2.imread(osp.join(demo_data, 'unlabeled', src))
+    (d / 'zero.jpg').write_bytes(b'')
+    (d / 'text.png').write_text('not an image')
+    (d / 'truncated.jpg').write_bytes(open(osp.join(demo_data, 'unlabeled', src), 'rb').read()[:300])
+    cv2.imwrite(str(d / 'gray.png'), cv2.cvtColor(rgb, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(d / 'rgba.png'), cv2.cvtColor(rgb, cv2.COLOR_BGR2BGRA))
+    Image.fromarray(rgb[..., ::-1]).convert('CMYK').save(d / 'cmyk.jpg')
+    cv2.imwrite(str(d / 'deep16.png'), (rgb.astype(np.uint16) * 257))
+    img = Image.fromarray(rgb[:60, :, ::-1])  # 128 x 60, shown rotated by 90 degrees
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    img.save(d / 'exif_rotated.jpg', exif=exif.tobytes())
+    cv2.imwrite(str(d / 'wide.png'), cv2.resize(rgb, (1024, 8)))
+    cv2.imwrite(str(d / 'tall.png'), cv2.resize(rgb, (8, 1024)))
+    return str(d)
+
+
+def test_image_folder_corpus_is_labelled_or_listed(trained, odd_images, tmp_path):
+    out = str(tmp_path / 'p.json')
+    proc = run_tool(['tools/pseudo_label.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
+                     '--img-dir', odd_images, '--out', out, '--score-thr', '0.05',
+                     '--num-workers', '0'])
+    data = json.load(open(out))
+    skipped = {s['file_name'] for s in data['info']['skipped']}
+    assert {'zero.jpg', 'text.png'} <= skipped
+    for name in skipped:
+        assert f'skipped {name}' in proc.stdout
+    labelled = {im['file_name']: im for im in data['images']}
+    for name in ('gray.png', 'rgba.png', 'cmyk.jpg', 'deep16.png', 'exif_rotated.jpg',
+                 'wide.png', 'tall.png'):
+        assert name in labelled, name
+        # the recorded size is what the training loader will decode
+        h, w = mmcv.imread(osp.join(odd_images, name)).shape[:2]
+        assert (labelled[name]['width'], labelled[name]['height']) == (w, h), name
+    assert (labelled['exif_rotated.jpg']['width'], labelled['exif_rotated.jpg']['height']) == (60, 128)
+    assert set(labelled) | skipped == set(os.listdir(odd_images))
+
+
+def _labelled_json(demo_data, tmp_path, edit):
+    data = json.load(open(osp.join(demo_data, 'annotations', 'instances_train_labeled.json')))
+    edit(data)
+    path = str(tmp_path / 'ann.json')
+    json.dump(data, open(path, 'w'))
+    return path
+
+
+def _train(demo_data, tmp_path, ann, check=True, config=DEMO_CONFIG, extra=()):
+    opts = demo_cfg_options(demo_data, **dict(SHORT, **{'train_cfg.base_iters': 2}))
+    if config == DEMO_CONFIG:
+        opts.append(f'train_dataloader.dataset.ann_file={ann}')
+    return run_tool(['tools/train.py', config, '--work-dir', str(tmp_path / 'w'),
+                     '--cfg-options'] + opts + list(extra), check=check)
+
+
+def test_degenerate_boxes_are_skipped(demo_data, tmp_path):
+    def edit(data):
+        first = data['annotations'][0]
+        bad = [[10, 10, 0, 5], [10, 10, -4, 5], [500, 500, 20, 20], [-50, -50, 10, 10]]
+        for i, box in enumerate(bad):
+            data['annotations'].append(dict(first, id=10 ** 6 + i, bbox=box, area=1))
+    _train(demo_data, tmp_path, _labelled_json(demo_data, tmp_path, edit))
+    assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
+
+
+@pytest.mark.parametrize('case,fragment', [
+    ('no_annotations', 'missing key "annotations"'),
+    ('no_category_id', 'has no "category_id"'),
+    ('unknown_category', 'category_id 99, which is not in "categories"'),
+    ('other_classes', 'none of its categories'),
+])
+def test_bad_annotation_files_are_one_line(demo_data, tmp_path, case, fragment):
+    def edit(data):
+        if case == 'no_annotations':
+            del data['annotations']
+        elif case == 'no_category_id':
+            del data['annotations'][3]['category_id']
+        elif case == 'unknown_category':
+            data['annotations'][3]['category_id'] = 99
+        else:  # a teacher with another class list
+            for c in data['categories']:
+                c['name'] = 'other_' + c['name']
+    ann = _labelled_json(demo_data, tmp_path, edit)
+    _one_line_error(_train(demo_data, tmp_path, ann, check=False), ann, fragment)
+
+
+def test_pseudo_file_with_no_box_trains_on_negatives(demo_data, tmp_path):
+    def edit(data):
+        data['annotations'] = []
+    pseudo = _labelled_json(demo_data, tmp_path, edit)
+    opts = [f'train_dataloader.dataset.human.data_root={demo_data}/',
+            f'train_dataloader.dataset.pseudo.ann_file={pseudo}',
+            f'train_dataloader.dataset.pseudo.data_prefix.img={demo_data}/images/',
+            'train_dataloader.batch_size=4', 'train_dataloader.sampler.batch_size=4']
+    opts += [o for o in demo_cfg_options(demo_data) if not o.startswith('train_dataloader')]
+    run_tool(['tools/train.py', NST, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+              'train_cfg.base_iters=2', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000']
+             + opts)
+    assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
+
+
+def test_checkpoint_of_another_architecture_is_one_line(demo_data, tmp_path):
+    seg_ckpt = tmp_path / 'seg.pth'
+    import torch
+    torch.save(dict(state_dict={'backbone.stem.0.weight': torch.zeros(1)}, meta={}), seg_ckpt)
+    for tool in ('tools/test.py', 'tools/pseudo_label.py'):
+        args = [tool, DEMO_CONFIG, str(seg_ckpt)] + \
+            (['--img-dir', osp.join(demo_data, 'unlabeled'), '--out', str(tmp_path / 'p.json')]
+             if 'pseudo' in tool else ['--cfg-options'] + demo_cfg_options(demo_data))
+        _one_line_error(run_tool(args, check=False), str(seg_ckpt), 'another architecture')
+
+
+def test_missing_checkpoint_and_empty_folder_are_one_line(trained, tmp_path):
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    ckpt = osp.join(trained, 'iter_24.pth')
+    _one_line_error(run_tool(['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir', str(empty),
+                              '--out', str(tmp_path / 'p.json')], check=False), str(empty))
+    _one_line_error(run_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'nope.pth')],
+                             check=False), 'checkpoint not found')
