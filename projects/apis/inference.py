@@ -147,11 +147,11 @@ class PartStore:
         if self._fh is None:
             self._fh = open(self.path, 'a')
         self._fh.write(json.dumps(record) + '\n')
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._fh.flush()  # in the OS's hands: survives a killed process (fsync at close)
 
     def close(self) -> None:
         if self._fh is not None:
+            os.fsync(self._fh.fileno())
             self._fh.close()
             self._fh = None
 

@@ -61,9 +61,13 @@ def build_cfg(mode: str, args, work_dir: str):
     cfg = Config.fromfile(osp.join(ROOT, CONFIGS[mode]))
     data = osp.abspath(args.data_dir) + '/'
     loader = cfg.train_dataloader
-    if mode == 'plain':
+    if mode == 'plain':  # the students' augmentation (S1), all images human-labelled
         cfg.model = faster_rcnn()
         loader.dataset.data_root = data
+        loader.dataset.pipeline = [
+            dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+            dict(type='StrengthAugment', strength='S1', scale=(128, 128)),
+            dict(type='PackDetInputs')]
     else:
         cfg.model.detector = faster_rcnn()
         cfg.model.pop('data_preprocessor', None)
