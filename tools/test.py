@@ -86,6 +86,8 @@ def main(argv=None):
     setup_cpu_distributed(cfg, args.launcher)
     from projects.apis.inference import check_checkpoint_fits
     check_checkpoint_fits(cfg, args.checkpoint, args.config)  # another architecture: one line
+    from projects.utils.data_check import check_coco_datasets
+    check_coco_datasets(cfg, ('test_dataloader',))  # a bad annotation file: one line
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

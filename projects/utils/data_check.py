@@ -2,7 +2,7 @@
 input ends in one line naming the file and the key instead of a traceback
 deep in a data loader worker."""
 import os.path as osp
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 from mmengine.logging import print_log
 
@@ -68,11 +68,12 @@ def _classes(dataset: dict) -> Optional[List[str]]:
     return list(getattr(cls, 'METAINFO', {}).get('classes') or []) or None
 
 
-def check_coco_datasets(cfg) -> int:
-    """Check every COCO annotation file of the train/val/test dataloaders;
-    returns how many were checked."""
+def check_coco_datasets(cfg, loaders: Sequence[str] = ('train_dataloader', 'val_dataloader')
+                        ) -> int:
+    """Check every COCO annotation file of the named dataloaders (training
+    builds only the train and val ones); returns how many were checked."""
     checked = set()
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    for loader in loaders:
         for ds in leaf_datasets((cfg.get(loader) or {}).get('dataset')):
             path = _ann_path(ds)
             if not path or path in checked or '://' in path:

@@ -4,6 +4,7 @@ processes, and real VOC images when ../shared/data is present."""
 import json
 import os
 import os.path as osp
+import re
 import shutil
 import subprocess
 import sys
@@ -120,3 +121,10 @@ def test_real_voc_images(seg_teacher, tmp_path):
         img = Image.open(osp.join(voc, 'JPEGImages', name))
         mask = Image.open(osp.join(out, name.replace('.jpg', '.png')))
         assert mask.size == img.size
+
+
+def test_test_py_reports_miou(seg_teacher, demo_data, tmp_path):
+    voc = f'{demo_data}/voc/'
+    proc = run_tool(['tools/test.py', TEACHER, seg_teacher, '--work-dir', str(tmp_path),
+                     '--cfg-options', f'test_dataloader.dataset.data_root={voc}'])
+    assert re.search(r'mIoU: \d+\.\d+', proc.stdout + proc.stderr)

@@ -90,6 +90,8 @@ def build_cfg(mode: str, args, work_dir: str):
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=args.warmup + args.iters,
                          val_interval=10 ** 9)
     cfg.param_scheduler = []
+    cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None  # train steps only
+    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10 ** 9)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=10 ** 9)
     cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] == 'MeanTeacherHook']
