@@ -10,7 +10,8 @@ from mmengine.registry import DefaultScope, init_default_scope
 from tests.conftest import ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
-                 if '_base_' not in p.split(osp.sep))
+                 # studies/ hold run_study.py grids, not training configs
+                 if not {'_base_', 'studies'} & set(p.split(osp.sep)))
 _BUILT_MODELS = {}
 
 

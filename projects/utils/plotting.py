@@ -1,5 +1,6 @@
 """Learning-curve figures (matplotlib, no display needed)."""
-from typing import List, Optional, Sequence, Tuple
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -31,7 +32,6 @@ def plot_learning_curves(runs: List[Tuple[str, dict]], out_file: str,
     Returns:
         The metric that was plotted (or ``'none'``).
     """
-    import os
     fig, (ax_ap, ax_loss) = plt.subplots(1, 2, figsize=(10, 4))
     used = 'none'
     for i, (label, curve) in enumerate(runs):
@@ -56,9 +56,37 @@ def plot_learning_curves(runs: List[Tuple[str, dict]], out_file: str,
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
+    save_figure(fig, out_file)
+    return used
+
+
+def save_figure(fig, out_file: str, dpi: int = 100) -> None:
+    """Save a figure as PNG atomically (temp file, then rename) and close it."""
     fig.tight_layout()
     tmp = out_file + '.tmp.png'
-    fig.savefig(tmp, dpi=100)
+    fig.savefig(tmp, dpi=dpi)
     plt.close(fig)
     os.replace(tmp, out_file)
-    return used
+
+
+def plot_factor_lines(lines: Dict[str, List[Tuple[str, float, float]]], out_file: str,
+                      xlabel: str, ylabel: str, title: str = '') -> None:
+    """One line per row of a study table: mean with +-std bars against the columns.
+
+    Args:
+        lines: ``{row label: [(column label, mean, std), ...]}``; the columns
+            are drawn in the order of the first line, evenly spaced.
+        out_file: PNG path (written atomically).
+    """
+    columns = [c for line in lines.values() for c, _, _ in line]
+    order = list(dict.fromkeys(columns))
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for i, (label, points) in enumerate(lines.items()):
+        xs = [order.index(c) for c, _, _ in points]
+        ax.errorbar(xs, [m for _, m, _ in points], yerr=[s for _, _, s in points],
+                    fmt='o-', color=f'C{i % 10}', label=label, capsize=3)
+    ax.set_xticks(range(len(order)), order)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    save_figure(fig, out_file)

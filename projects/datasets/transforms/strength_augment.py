@@ -21,7 +21,7 @@ def strength_transforms(strength: str, scale: Tuple[int, int],
       large scale jitter [0.5, 2.0], flip and crop.
 
     Geometric ops transform boxes and masks with the image; boxes that leave
-    the crop are dropped.
+    the crop or shrink below 0.01 px in width or height are dropped, last.
     """
     if strength not in STRENGTHS:
         raise ValueError(f'strength must be one of {STRENGTHS}, got {strength!r}')
@@ -32,16 +32,20 @@ def strength_transforms(strength: str, scale: Tuple[int, int],
         dict(type='RandomResize', scale=scale, ratio_range=jitter, keep_ratio=True),
         dict(type='RandomCrop', crop_type='absolute', crop_size=scale,
              recompute_bbox=True, allow_negative_crop=True),
-        dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2), keep_empty=False),
         dict(type='RandomFlip', prob=0.5),
     ]
+    # last, after RandAugment/AutoAugment too: their shears, rotations and
+    # translations can clip a box to zero width, whose regression target
+    # log(w / anchor_w) is -inf (a NaN loss)
+    drop_degenerate = dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2),
+                           keep_empty=False)
     if strength == 'S1':
-        return geometric
+        return geometric + [drop_degenerate]
     if strength in ('S2', 'S3'):
-        return geometric + [dict(type='AutoAugment', policies=policies_v0())]
+        return geometric + [dict(type='AutoAugment', policies=policies_v0()), drop_degenerate]
     level = int(round(magnitude / 3.0))  # mmdet levels are integers 0-10
     space = [[dict(op[0], level=level)] for op in RANDAUG_SPACE]
-    return geometric + [dict(type='RandAugment', aug_space=space, aug_num=2)]
+    return geometric + [dict(type='RandAugment', aug_space=space, aug_num=2), drop_degenerate]
 
 
 @TRANSFORMS.register_module()

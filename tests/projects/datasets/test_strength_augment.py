@@ -57,3 +57,29 @@ def test_strength_is_validated():
         StrengthAugment(strength='S5')
     with pytest.raises(ValueError, match='magnitude'):
         StrengthAugment(strength='S4', magnitude=40)
+
+
+def _edge_boxes_sample():
+    """Boxes hugging the image border: shears/translations clip them hardest."""
+    img = np.full((96, 96, 3), 127, np.uint8)
+    boxes = np.array([[0, 10, 3, 90], [93, 5, 96, 60], [10, 0, 80, 2], [20, 94, 70, 96]],
+                     np.float32)
+    return dict(img=img, img_shape=(96, 96), ori_shape=(96, 96),
+                gt_bboxes=HorizontalBoxes(boxes), gt_bboxes_labels=np.zeros(4, np.int64),
+                gt_ignore_flags=np.zeros(4, bool))
+
+
+@pytest.mark.parametrize('strength', STRENGTHS)
+def test_no_degenerate_boxes_leave_the_pipeline(strength):
+    # a zero-width box has regression target log(0) = -inf: a NaN loss
+    aug = StrengthAugment(strength=strength, scale=(96, 96), magnitude=30)
+    kept = 0
+    for seed in range(150):
+        np.random.seed(seed)
+        out = aug(_edge_boxes_sample())
+        if out is None:  # every box dropped: the dataset draws another image
+            continue
+        wh = out['gt_bboxes'].numpy()[:, 2:] - out['gt_bboxes'].numpy()[:, :2]
+        assert (wh >= 1e-2).all(), f'seed {seed}: degenerate box {wh.min()}'
+        kept += len(wh)
+    assert kept > 50

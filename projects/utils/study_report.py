@@ -1,0 +1,114 @@
+"""Tables and figures of a study (``tools/run_study.py``) from its run results.
+
+A result is ``dict(name, seed, factors, final, minutes)``: ``final`` holds the
+last validation metrics of one run with one seed; ``factors`` the study
+factors that run stands for (``init='scratch', schedule='2x'``).
+"""
+import math
+import os
+import os.path as osp
+import statistics
+from typing import Dict, List, Optional, Tuple
+
+from .plotting import plot_factor_lines, plot_learning_curves
+
+DEFAULT_METRIC = 'coco/bbox_mAP'
+
+
+def mean_std(values: List[float]) -> Tuple[float, float, int]:
+    """Mean, sample standard deviation (0 for one value) and count."""
+    if not values:
+        return math.nan, math.nan, 0
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.fmean(values), std, len(values)
+
+
+def _cell(stats: Tuple[float, float, int], scale: float = 100.0) -> str:
+    mean, std, n = stats
+    if n == 0:
+        return '-'
+    if n == 1:
+        return f'{mean * scale:.1f}'
+    return f'{mean * scale:.1f} ± {std * scale:.1f} (n={n})'
+
+
+def _matches(result: dict, where: Optional[dict]) -> bool:
+    return all(result['factors'].get(k) == v for k, v in (where or {}).items())
+
+
+def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]:
+    """``{row: {col: (mean, std, n)}}`` of one table spec, in result order."""
+    metric = table.get('metric', DEFAULT_METRIC)
+    values: Dict[str, Dict[str, List[float]]] = {}
+    for r in results:
+        f = r['factors']
+        if table['rows'] not in f or table['cols'] not in f or not _matches(r, table.get('where')):
+            continue
+        if metric in r['final']:
+            values.setdefault(f[table['rows']], {}).setdefault(
+                f[table['cols']], []).append(r['final'][metric])
+    return {row: {col: mean_std(v) for col, v in cols.items()} for row, cols in values.items()}
+
+
+def render_table(results: List[dict], table: dict) -> str:
+    """A Markdown table: rows x cols factors, cells mean ± std of the metric (x100)."""
+    cells = table_cells(results, table)
+    columns = list(dict.fromkeys(c for row in cells.values() for c in row))
+    metric = table.get('metric', DEFAULT_METRIC)
+    lines = [f'**{table.get("title", metric)}** ({metric} x 100; mean ± sample std over seeds)',
+             '', f'| {table["rows"]} \\ {table["cols"]} | ' + ' | '.join(columns) + ' |',
+             '|---|' + '---|' * len(columns)]
+    for row, cols in cells.items():
+        lines.append(f'| {row} | ' + ' | '.join(_cell(cols[c]) if c in cols else '-'
+                                                 for c in columns) + ' |')
+    return '\n'.join(lines)
+
+
+def study_figures(study, name: str, results: List[dict], curves: Dict[str, dict],
+                  figures_dir: str) -> List[Tuple[str, str]]:
+    """Draw the study's figures; returns ``(title, png path)`` pairs drawn.
+
+    ``kind='curves'``: AP against iteration of the listed runs (first seed);
+    ``kind='table'``: one line per row of ``tables[table]`` against its columns.
+    """
+    os.makedirs(figures_dir, exist_ok=True)
+    drawn = []
+    for fig in study.get('figures') or []:
+        out = osp.join(figures_dir, fig['file'])
+        title = fig.get('title', fig['file'])
+        if fig.get('kind', 'curves') == 'curves':
+            runs = [(label, curves[run]) for run, label in fig['runs'].items() if run in curves]
+            if not runs:
+                continue
+            plot_learning_curves(runs, out, fig.get('metric', DEFAULT_METRIC))
+        else:
+            table = study.tables[fig['table']]
+            cells = table_cells(results, table)
+            if not cells:
+                continue
+            lines = {row: [(c, m * 100, s * 100) for c, (m, s, _) in cols.items()]
+                     for row, cols in cells.items()}
+            plot_factor_lines(lines, out, table['cols'],
+                              table.get('metric', DEFAULT_METRIC) + ' x 100', title)
+        drawn.append((title, out))
+    return drawn
+
+
+def render_results(study, name: str, results: List[dict], figures: List[Tuple[str, str]],
+                   md_dir: str, command: str, machine: str) -> str:
+    """The whole results.md of a study."""
+    parts = [f'# Study {name}', '', study.get('description', '').strip(), '',
+             f'Machine: {machine}.', '', f'Command: `{command}`', '']
+    for table in study.get('tables') or []:
+        parts += [render_table(results, table), '']
+    for title, path in figures:
+        parts += [f'![{title}]({osp.relpath(path, md_dir)})', '']
+    metric = DEFAULT_METRIC
+    parts += ['**Every run** (final validation)', '',
+              '| run | seed | factors | AP | AP50 | minutes |', '|---|---|---|---|---|---|']
+    for r in results:
+        f = r['final']
+        factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
+        parts.append(f'| {r["name"]} | {r["seed"]} | {factors} | {f.get(metric, math.nan) * 100:.1f} '
+                     f'| {f.get(metric + "_50", math.nan) * 100:.1f} | {r["minutes"]} |')
+    return '\n'.join(parts) + '\n'

@@ -1,0 +1,248 @@
+#!/usr/bin/env python
+"""Run a study grid (configs/studies/*.py) and write its tables and figures.
+
+    python tools/run_study.py STUDY_CONFIG [--work-dir DIR] [--figures-dir DIR] \\
+        [--seeds 0 1 2] [--only NAME ...] [--cfg-options variables.bccd_root=PATH] [--train-options K=V ...] [--dry-run]
+
+A study config lists ``setup`` steps (data conversion, subsets), ``runs``
+(a training config, its ``--cfg-options`` and the factors it stands for) and
+the ``tables`` and ``figures`` to draw. Student runs name a ``teacher`` run:
+the teacher's final checkpoint pseudo-labels the ``unlabeled`` images
+(``tools/pseudo_label.py``, score threshold 0.5), then the student trains on
+human and pseudo labels (a student with seed S uses its teacher's seed-S
+checkpoint). Every run trains once per seed (the study's ``seeds``, a run's
+own ``seeds``, or ``--seeds``).
+
+Finished runs are skipped (``WORK_DIR/NAME/seedS/result.json``); an interrupted
+run resumes from its last checkpoint. ``WORK_DIR/results.md`` holds the
+tables (mean, sample std and count over seeds), every run's final metrics and
+the figures, rewritten after each run.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from mmengine.config import DictAction  # noqa: E402
+
+from projects.utils import UserInputError, atomic_write_json, atomic_write_text, run_main  # noqa: E402
+from projects.utils.curves import final_metrics, load_curve  # noqa: E402
+from projects.utils.study_report import render_results, study_figures  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('study', help='study config (configs/studies/*.py)')
+    parser.add_argument('--work-dir', help='default: work_dirs/studies/<study name>')
+    parser.add_argument('--figures-dir', help='where the PNGs go (default: WORK_DIR/figures)')
+    parser.add_argument('--seeds', type=int, nargs='+', help="override the study's seeds")
+    parser.add_argument('--only', nargs='+', help='run only these runs (and their teachers)')
+    parser.add_argument('--train-options', nargs='+', action=DictAction, default={},
+                        help='extra --cfg-options for every training run')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override keys of the study config (e.g. variables.bccd_root=...)')
+    parser.add_argument('--dry-run', action='store_true', help='print the commands only')
+    return parser.parse_args(argv)
+
+
+def load_study(path: str, cfg_options: Optional[dict] = None):
+    """The study config, checked: run names unique, teachers defined first."""
+    from projects.utils import load_config
+    study = load_config(path)
+    if cfg_options:
+        study.merge_from_dict(cfg_options)
+    names = []
+    for i, run in enumerate(study.get('runs') or []):
+        for key in ('name', 'config'):
+            if key not in run:
+                raise UserInputError(f'{path}: runs[{i}] has no "{key}"')
+        if run['name'] in names:
+            raise UserInputError(f'{path}: run name "{run["name"]}" used twice')
+        if run.get('teacher') and run['teacher'] not in names:
+            raise UserInputError(f'{path}: run "{run["name"]}": teacher "{run["teacher"]}" '
+                                 'must be a run listed before it')
+        if run.get('teacher') and 'unlabeled' not in run:
+            raise UserInputError(f'{path}: run "{run["name"]}" has a teacher but no "unlabeled"')
+        names.append(run['name'])
+    if not names:
+        raise UserInputError(f'{path}: no runs')
+    return study
+
+
+def _fmt(value, variables: Dict[str, str]):
+    return value.format(**variables) if isinstance(value, str) else value
+
+
+def _call(cmd: List[str], log_file: str, dry_run: bool) -> None:
+    """Run ``python cmd`` from the repo root, output to ``log_file``."""
+    print('  $ python ' + ' '.join(cmd), flush=True)
+    if dry_run:
+        return
+    os.makedirs(osp.dirname(log_file), exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    with open(log_file, 'a') as log:
+        code = subprocess.call([sys.executable] + cmd, cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    if code != 0:
+        tail = ''.join(open(log_file).readlines()[-15:])
+        raise UserInputError(f'{cmd[0]} failed (exit {code}); last lines of {log_file}:\n{tail}')
+
+
+def run_setup(study, work_dir: str, dry_run: bool) -> None:
+    """The study's setup steps whose ``creates`` file is missing."""
+    variables = dict(study.get('variables') or {})
+    for step in study.get('setup') or []:
+        creates = _fmt(step['creates'], variables)
+        if osp.exists(osp.join(ROOT, creates)):
+            continue
+        print(f'setup: making {creates}', flush=True)
+        _call([_fmt(a, variables) for a in step['cmd']], osp.join(work_dir, 'setup.log'), dry_run)
+
+
+def _last_checkpoint(run_dir: str) -> Optional[str]:
+    path = osp.join(run_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        return None
+    ckpt = open(path).read().strip()
+    return ckpt if osp.isfile(ckpt) else None
+
+
+def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
+    """Pseudo-label the run's unlabelled images with its teacher (same seed);
+    kept in the teacher's run dir, so students of one teacher share them."""
+    variables = dict(study.get('variables') or {})
+    teacher = next(r for r in study.runs if r['name'] == run['teacher'])
+    teacher_dir = osp.join(work_dir, teacher['name'], f'seed{seed}')
+    unlabeled, thr = run['unlabeled'], run.get('score_thr', 0.5)
+    ann_file = _fmt(unlabeled['ann_file'], variables)
+    stem = osp.splitext(osp.basename(ann_file))[0]
+    out = osp.join(teacher_dir, f'pseudo_{stem}_thr{thr}.json')
+    if osp.isfile(out):
+        return out
+    ckpt = _last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
+    cmd = ['tools/pseudo_label.py', teacher['config'], ckpt, '--ann-file', ann_file,
+           '--img-prefix', _fmt(unlabeled['img_prefix'], variables),
+           '--out', out, '--score-thr', str(thr)]
+    _call(cmd + _options_args(_run_options(study, teacher, {})),
+          osp.join(teacher_dir, 'pseudo_label.log'), dry_run)
+    return out
+
+
+def _run_options(study, run, extra: dict) -> dict:
+    variables = dict(study.get('variables') or {})
+    options = {k: _fmt(v, variables) for k, v in (study.get('common_options') or {}).items()}
+    options.update({k: _fmt(v, variables) for k, v in (run.get('options') or {}).items()})
+    options.update(extra)
+    return options
+
+
+def _options_args(options: dict) -> List[str]:
+    if not options:
+        return []
+    return ['--cfg-options'] + [f'{k}={json.dumps(v) if isinstance(v, (list, tuple)) else v}'
+                                for k, v in options.items()]
+
+
+def train_run(study, run, seed: int, work_dir: str, train_options: dict,
+              dry_run: bool) -> Optional[dict]:
+    """Train one run with one seed (skipped when done); returns its result."""
+    run_dir = osp.join(work_dir, run['name'], f'seed{seed}')
+    result_file = osp.join(run_dir, 'result.json')
+    if osp.isfile(result_file):
+        return json.load(open(result_file))
+    extra = dict(train_options, **{'randomness.seed': seed})
+    if run.get('teacher'):
+        extra[run.get('pseudo_key', 'train_dataloader.dataset.pseudo.ann_file')] = \
+            _teacher_pseudo_labels(study, run, seed, work_dir, dry_run)
+    cmd = ['tools/train.py', run['config'], '--work-dir', run_dir]
+    if _last_checkpoint(run_dir):
+        cmd.append('--resume')
+    start = time.time()
+    _call(cmd + _options_args(_run_options(study, run, extra)),
+          osp.join(run_dir, 'train.log'), dry_run)
+    if dry_run:
+        return None
+    curve_file = osp.join(run_dir, 'curve.json')
+    final = final_metrics(load_curve(run_dir)) if osp.isfile(curve_file) else None
+    if not final or len(final) < 2:  # just {'iter': N}: the metric had no detections
+        raise UserInputError(f'{run["name"]} seed {seed}: training ended without validation '
+                             f'metrics (no detections?); see {osp.join(run_dir, "train.log")}')
+    result = dict(name=run['name'], seed=seed, config=run['config'],
+                  factors=dict(run.get('factors') or {}), final=final,
+                  minutes=round((time.time() - start) / 60, 2))
+    atomic_write_json(result, result_file, indent=1)
+    return result
+
+
+def _selected(study, only: Optional[List[str]]) -> list:
+    if not only:
+        return list(study.runs)
+    unknown = set(only) - {r['name'] for r in study.runs}
+    if unknown:
+        raise UserInputError(f'--only: no run named {", ".join(sorted(unknown))}')
+    wanted, by_name = set(only), {r['name']: r for r in study.runs}
+    for name in list(only):  # with their teachers
+        while by_name[name].get('teacher'):
+            name = by_name[name]['teacher']
+            wanted.add(name)
+    return [r for r in study.runs if r['name'] in wanted]
+
+
+def machine() -> str:
+    import torch
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else \
+        f'CPU only, {os.cpu_count()} cores'
+    return f'{platform.machine()}, {device}, Python {platform.python_version()}, torch {torch.__version__}'
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    study = load_study(args.study, args.cfg_options)
+    name = osp.splitext(osp.basename(args.study))[0]
+    work_dir = args.work_dir or study.get('work_dir') or osp.join('work_dirs', 'studies', name)
+    work_dir = osp.abspath(work_dir)
+    jobs = [(run, seed) for run in _selected(study, args.only)
+            for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
+    run_setup(study, work_dir, args.dry_run)
+    results, total = [], len(jobs)
+    for i, (run, seed) in enumerate(jobs, start=1):
+        print(f'[{i}/{total}] {run["name"]} seed {seed}', flush=True)
+        result = train_run(study, run, seed, work_dir, args.train_options, args.dry_run)
+        if result is None:
+            continue
+        results.append(result)
+        print(f'  done: {json.dumps({k: v for k, v in result["final"].items() if k != "iter"})}'
+              f' ({result["minutes"]} min)', flush=True)
+        write_report(study, name, work_dir, args.figures_dir, results, argv_line(args))
+    if not args.dry_run:
+        print(f'results: {osp.join(work_dir, "results.md")}')
+
+
+def argv_line(args) -> str:
+    return 'python tools/run_study.py ' + ' '.join(sys.argv[1:] if args is not None else [])
+
+
+def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
+                 results: List[dict], command: str) -> str:
+    """Write WORK_DIR/results.md (and the figures); returns its path."""
+    figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
+    curves = {}
+    for r in results:
+        curves.setdefault(r['name'], load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}')))
+    figures = study_figures(study, name, results, curves, figures_dir)
+    md_path = osp.join(work_dir, 'results.md')
+    text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine())
+    atomic_write_text(text, md_path)
+    return md_path
+
+
+if __name__ == '__main__':
+    run_main(main)
