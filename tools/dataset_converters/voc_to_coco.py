@@ -6,7 +6,7 @@
 
 Reads ``VOC_ROOT/ImageSets/Main/{split}.txt`` and ``VOC_ROOT/Annotations/*.xml``
 and writes ``OUT_DIR/annotations/{split}.json`` (boxes in xywh, ``iscrowd`` 0,
-VOC ``difficult`` boxes kept as ``ignore``-free ordinary boxes). ``OUT_DIR/JPEGImages``
+``difficult`` boxes kept as ordinary ones). ``OUT_DIR/JPEGImages``
 becomes a symlink to the VOC images, so the configs' ``data_root`` is
 ``OUT_DIR``. Zero-size boxes are dropped and counted. The category ids follow
 ``--classes`` (default: the names in order of first appearance).

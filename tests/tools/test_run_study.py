@@ -1,0 +1,122 @@
+"""tools/run_study.py: study validation, tables from numbers, a tiny real grid."""
+import json
+import os
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from projects.utils import UserInputError
+from projects.utils.study_report import mean_std, render_table, table_cells
+from tests.conftest import ROOT, run_tool
+from tools.run_study import load_study
+
+BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
+
+
+def _result(name, seed, ap, **factors):
+    return dict(name=name, seed=seed, factors=factors, final={'coco/bbox_mAP': ap}, minutes=0.1)
+
+
+def test_table_cells_are_mean_and_sample_std_over_seeds():
+    results = [_result('a', 0, 0.30, init='scratch', schedule='1x'),
+               _result('a', 1, 0.34, init='scratch', schedule='1x'),
+               _result('b', 0, 0.40, init='in1k', schedule='1x'),
+               _result('c', 0, 0.99, init='in1k', schedule='1x', labels='20%')]
+    table = dict(rows='init', cols='schedule', where=dict(labels=None))
+    cells = table_cells(results, table)
+    mean, std, n = cells['scratch']['1x']
+    assert mean == pytest.approx(0.32) and std == pytest.approx(0.0282843, rel=1e-5) and n == 2
+    assert cells['in1k']['1x'] == (pytest.approx(0.40), 0.0, 1)  # 'c' filtered out by where
+    text = render_table(results, table)
+    assert '| scratch | 32.0 ± 2.8 (n=2) |' in text and '| in1k | 40.0 |' in text
+    assert mean_std([])[2] == 0
+
+
+@pytest.mark.parametrize('runs, message', [
+    ([dict(name='a', config='x.py'), dict(name='a', config='y.py')], 'used twice'),
+    ([dict(name='s', config='x.py', teacher='t', unlabeled={}), dict(name='t', config='x.py')],
+     'teacher "t" must be a run listed before it'),
+    ([dict(name='s')], 'has no "config"'),
+    ([], 'no runs')])
+def test_bad_study_is_one_clear_line(tmp_path, runs, message):
+    path = tmp_path / 'study.py'
+    path.write_text(f'runs = {runs!r}\n')
+    with pytest.raises(UserInputError, match=message):
+        load_study(str(path))
+
+
+def test_bccd_study_grid_is_complete():
+    study = load_study(osp.join(ROOT, BCCD_STUDY))
+    names = [r['name'] for r in study.runs]
+    assert len(names) == 16 and all(osp.isfile(osp.join(ROOT, r['config'])) for r in study.runs)
+    factors = [r['factors'] for r in study.runs]
+    # (a) both inits x 1x/2x/4x, (c) both inits x 20/50/100%, (b) 4 methods x both inits
+    assert {(f['init'], f['schedule']) for f in factors if f.get('labels') == '100%'} == \
+        {(i, s) for i in ('scratch', 'in1k') for s in ('1x', '2x', '4x')}
+    assert {(f['init'], f['labels']) for f in factors if f.get('schedule') == '2x'} == \
+        {(i, p) for i in ('scratch', 'in1k') for p in ('20%', '50%', '100%')}
+    assert {(f['init'], f['method']) for f in factors if f.get('labels') == '50%'} == \
+        {(i, m) for i in ('scratch', 'in1k')
+         for m in ('supervised S1', 'supervised S4', 'student S1', 'student S4')}
+    for run in study.runs:  # every option names a key its config already has
+        cfg = Config.fromfile(osp.join(ROOT, run['config']))
+        for key in run.get('options') or {}:
+            _get(cfg, key)
+
+
+def _get(cfg, key):
+    obj = cfg
+    for part in key.split('.'):
+        obj = obj[int(part)] if part.isdigit() else obj[part]
+    return obj
+
+
+def _tiny_study(path, data):
+    sup = 'configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'
+    nst = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
+    path.write_text(f'''
+variables = dict(data={data!r})
+seeds = [0]
+_data = {{'val_dataloader.dataset.data_root': '{{data}}/',
+          'val_evaluator.ann_file': '{{data}}/annotations/instances_val.json',
+          'train_cfg.base_iters': 6, 'train_cfg.multiplier': 1, 'train_cfg.warmup_iters': 0,
+          'train_cfg.val_interval': 45000, 'train_dataloader.batch_size': 4}}
+runs = [
+    dict(name='teacher', config={sup!r}, factors=dict(init='scratch', method='supervised'),
+         options=dict(_data, **{{'train_dataloader.dataset.data_root': '{{data}}/',
+                                 'model.test_cfg.score_thr': 0.0}})),
+    dict(name='student', config={nst!r}, teacher='teacher', factors=dict(init='scratch', method='student'),
+         unlabeled=dict(ann_file='{{data}}/annotations/instances_train_unlabeled.json',
+                        img_prefix='{{data}}/unlabeled/'),
+         score_thr=0.0,
+         options=dict(_data, **{{'train_dataloader.dataset.human.data_root': '{{data}}/',
+                                 'train_dataloader.dataset.pseudo.data_root': '{{data}}/',
+                                 'train_dataloader.sampler.batch_size': 4,
+                                 'model.detector.test_cfg.score_thr': 0.0}})),
+]
+tables = [dict(title='tiny', rows='init', cols='method')]
+figures = [dict(kind='curves', file='curves.png', runs=dict(teacher='T', student='S')),
+           dict(kind='table', table=0, file='table.png')]
+''')
+
+
+def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_data):
+    study, work = tmp_path / 'tiny.py', str(tmp_path / 'work')
+    _tiny_study(study, demo_data)
+    run_tool(['tools/run_study.py', str(study), '--work-dir', work])
+    results = {n: json.load(open(osp.join(work, n, 'seed0', 'result.json')))
+               for n in ('teacher', 'student')}
+    pseudo = json.load(open(osp.join(work, 'teacher', 'seed0',
+                                     'pseudo_instances_train_unlabeled_thr0.0.json')))
+    assert pseudo['annotations'], 'the teacher labelled the unlabelled images'
+    report = open(osp.join(work, 'results.md')).read()
+    for name, r in results.items():  # the table holds the runs' own numbers
+        assert f'{r["final"]["coco/bbox_mAP"] * 100:.1f}' in report.split('**Every run**')[0]
+        assert r['final']['iter'] == 6
+    for png in ('curves.png', 'table.png'):
+        assert os.path.getsize(osp.join(work, 'figures', png)) > 1000
+    stamp = os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json'))
+    proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work])
+    assert 'tools/train.py' not in proc.stdout  # done runs are not trained again
+    assert os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json')) == stamp
