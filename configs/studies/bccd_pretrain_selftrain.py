@@ -65,9 +65,10 @@ tables = [
     dict(title='(a) He et al.: random vs ImageNet init by schedule length',
          rows='init', cols='schedule', where=dict(labels='100%')),
     dict(title='(b) Zoph et al.: supervised vs self-trained (50% labelled + 50% pseudo-labelled)',
-         rows='init', cols='method', where=dict(labels='50%')),
+         rows='init', cols='method', where=dict(labels='50%'),
+         order=['supervised S1', 'student S1', 'supervised S4', 'student S4']),
     dict(title='(c) labelled fraction of trainval (2x)',
-         rows='init', cols='labels', where=dict(schedule='2x')),
+         rows='init', cols='labels', where=dict(schedule='2x'), order=['20%', '50%', '100%']),
 ]
 figures = [
     dict(kind='curves', file='bccd_curves_4x.png',

@@ -50,14 +50,23 @@ def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]
     return {row: {col: mean_std(v) for col, v in cols.items()} for row, cols in values.items()}
 
 
+def table_columns(cells: Dict[str, Dict[str, tuple]], table: dict) -> List[str]:
+    """The columns present, in the table's ``order`` first, then as they come."""
+    present = list(dict.fromkeys(c for row in cells.values() for c in row))
+    order = [c for c in table.get('order', []) if c in present]
+    return order + [c for c in present if c not in order]
+
+
 def render_table(results: List[dict], table: dict) -> str:
     """A Markdown table: rows x cols factors, cells mean ± std of the metric (x100)."""
     cells = table_cells(results, table)
-    columns = list(dict.fromkeys(c for row in cells.values() for c in row))
+    columns = table_columns(cells, table)
     metric = table.get('metric', DEFAULT_METRIC)
-    lines = [f'**{table.get("title", metric)}** ({metric} x 100; mean ± sample std over seeds)',
-             '', f'| {table["rows"]} \\ {table["cols"]} | ' + ' | '.join(columns) + ' |',
-             '|---|' + '---|' * len(columns)]
+    lines = [f'**{table.get("title", metric)}** ({metric} x 100; mean ± sample std over seeds)', '']
+    if not cells:
+        return '\n'.join(lines + ['(no finished run yet)'])
+    lines += [f'| {table["rows"]} \\ {table["cols"]} | ' + ' | '.join(columns) + ' |',
+              '|---|' + '---|' * len(columns)]
     for row, cols in cells.items():
         lines.append(f'| {row} | ' + ' | '.join(_cell(cols[c]) if c in cols else '-'
                                                  for c in columns) + ' |')
@@ -86,7 +95,8 @@ def study_figures(study, name: str, results: List[dict], curves: Dict[str, dict]
             cells = table_cells(results, table)
             if not cells:
                 continue
-            lines = {row: [(c, m * 100, s * 100) for c, (m, s, _) in cols.items()]
+            columns = table_columns(cells, table)
+            lines = {row: [(c, cols[c][0] * 100, cols[c][1] * 100) for c in columns if c in cols]
                      for row, cols in cells.items()}
             plot_factor_lines(lines, out, table['cols'],
                               table.get('metric', DEFAULT_METRIC) + ' x 100', title)

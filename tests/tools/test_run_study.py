@@ -33,6 +33,14 @@ def test_table_cells_are_mean_and_sample_std_over_seeds():
     assert mean_std([])[2] == 0
 
 
+def test_columns_follow_the_table_order_and_empty_tables_say_so():
+    results = [_result(f'r{p}', 0, p / 100, init='in1k', labels=f'{p}%') for p in (100, 20, 50)]
+    table = dict(rows='init', cols='labels', order=['20%', '50%', '100%'])
+    assert '| init \\ labels | 20% | 50% | 100% |' in render_table(results, table)
+    assert '| in1k | 20.0 | 50.0 | 100.0 |' in render_table(results, table)
+    assert render_table(results, dict(rows='init', cols='method')).endswith('(no finished run yet)')
+
+
 @pytest.mark.parametrize('runs, message', [
     ([dict(name='a', config='x.py'), dict(name='a', config='y.py')], 'used twice'),
     ([dict(name='s', config='x.py', teacher='t', unlabeled={}), dict(name='t', config='x.py')],
