@@ -69,8 +69,11 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
         if run.get('teacher') and run['teacher'] not in names:
             raise UserInputError(f'{path}: run "{run["name"]}": teacher "{run["teacher"]}" '
                                  'must be a run listed before it')
-        if run.get('teacher') and 'unlabeled' not in run:
-            raise UserInputError(f'{path}: run "{run["name"]}" has a teacher but no "unlabeled"')
+        unlabeled = run.get('unlabeled') or {}
+        if run.get('teacher') and 'img_dir' not in unlabeled and not (
+                'ann_file' in unlabeled and 'img_prefix' in unlabeled):
+            raise UserInputError(f'{path}: run "{run["name"]}" has a teacher but no "unlabeled" '
+                                 'images (img_dir, or ann_file and img_prefix)')
         names.append(run['name'])
     if not names:
         raise UserInputError(f'{path}: no runs')
@@ -78,7 +81,8 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
 
 
 def _fmt(value, variables: Dict[str, str]):
-    return value.format(**variables) if isinstance(value, str) else value
+    """``value`` with ``{name}`` replaced by the study's variables (and ``{repo}``)."""
+    return value.format(repo=ROOT, **variables) if isinstance(value, str) else value
 
 
 def _call(cmd: List[str], log_file: str, dry_run: bool) -> None:
@@ -122,14 +126,17 @@ def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
     teacher = next(r for r in study.runs if r['name'] == run['teacher'])
     teacher_dir = osp.join(work_dir, teacher['name'], f'seed{seed}')
     unlabeled, thr = run['unlabeled'], run.get('score_thr', 0.5)
-    ann_file = _fmt(unlabeled['ann_file'], variables)
-    stem = osp.splitext(osp.basename(ann_file))[0]
+    if 'img_dir' in unlabeled:  # a folder of images, no json
+        source = ['--img-dir', _fmt(unlabeled['img_dir'], variables)]
+    else:
+        source = ['--ann-file', _fmt(unlabeled['ann_file'], variables),
+                  '--img-prefix', _fmt(unlabeled['img_prefix'], variables)]
+    stem = osp.splitext(osp.basename(osp.normpath(source[1])))[0]
     out = osp.join(teacher_dir, f'pseudo_{stem}_thr{thr}.json')
     if osp.isfile(out):
         return out
     ckpt = _last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
-    cmd = ['tools/pseudo_label.py', teacher['config'], ckpt, '--ann-file', ann_file,
-           '--img-prefix', _fmt(unlabeled['img_prefix'], variables),
+    cmd = ['tools/pseudo_label.py', teacher['config'], ckpt, *source,
            '--out', out, '--score-thr', str(thr)]
     _call(cmd + _options_args(_run_options(study, teacher, {})),
           osp.join(teacher_dir, 'pseudo_label.log'), dry_run)

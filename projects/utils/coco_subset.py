@@ -27,12 +27,14 @@ def load_coco_json(path: str) -> dict:
 
 
 def split_coco(data: dict, num_images: Optional[int] = None,
-               percent: Optional[float] = None, seed: int = 0) -> Tuple[dict, dict]:
+               percent: Optional[float] = None, seed: int = 0,
+               rest_annotations: bool = False) -> Tuple[dict, dict]:
     """Pick images at random (seeded) and split ``data`` in two.
 
     Returns ``(subset, rest)``. ``subset`` keeps every annotation of its images
     (crowd regions and masks included); ``rest`` holds the other images with
-    no annotations, for use as unlabelled data. Categories are unchanged.
+    no annotations, for use as unlabelled data, or with theirs when
+    ``rest_annotations`` (a held-out set). Categories are unchanged.
     """
     if (num_images is None) == (percent is None):
         raise UserInputError('give exactly one of --num-images and --percent')
@@ -50,7 +52,7 @@ def split_coco(data: dict, num_images: Optional[int] = None,
                     annotations=[a for a in data['annotations'] if a['image_id'] in keep_ids]
                     if with_anns else [],
                     categories=data['categories'])
-    return part(chosen, True), part(set(ids) - chosen, False)
+    return part(chosen, True), part(set(ids) - chosen, rest_annotations)
 
 
 def describe(data: dict) -> Dict[str, int]:

@@ -45,6 +45,18 @@ def test_percent(demo_data, tmp_path):
     assert len(sub['images']) == round(n * 0.25)
 
 
+def test_rest_out_is_the_held_out_complement_with_its_annotations(demo_data, tmp_path):
+    ann = osp.join(demo_data, 'annotations', 'instances_train.json')
+    src = json.load(open(ann))
+    held = str(tmp_path / 'held.json')
+    sub, unl, _ = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3', '--rest-out', held)
+    held = json.load(open(held))
+    assert [im['id'] for im in held['images']] == [im['id'] for im in unl['images']]
+    held_ids = {im['id'] for im in held['images']}
+    assert held['annotations'] == [a for a in src['annotations'] if a['image_id'] in held_ids]
+    assert len(held['annotations']) + len(sub['annotations']) == len(src['annotations'])
+
+
 @pytest.mark.realdata
 def test_coco128_keeps_crowd_and_masks(tmp_path):
     ann = osp.join(shared_data('coco128'), 'annotations', 'instances_train2017.json')

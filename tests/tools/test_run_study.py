@@ -45,6 +45,9 @@ def test_columns_follow_the_table_order_and_empty_tables_say_so():
     ([dict(name='a', config='x.py'), dict(name='a', config='y.py')], 'used twice'),
     ([dict(name='s', config='x.py', teacher='t', unlabeled={}), dict(name='t', config='x.py')],
      'teacher "t" must be a run listed before it'),
+    ([dict(name='t', config='x.py'),
+      dict(name='s', config='x.py', teacher='t', unlabeled=dict(ann_file='u.json'))],
+     'has a teacher but no "unlabeled" images'),
     ([dict(name='s')], 'has no "config"'),
     ([], 'no runs')])
 def test_bad_study_is_one_clear_line(tmp_path, runs, message):

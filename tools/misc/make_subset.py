@@ -2,7 +2,7 @@
 """Make a deterministic low-data subset of a COCO annotation file.
 
     python tools/misc/make_subset.py ANN_JSON (--num-images K | --percent P) \\
-        --seed S --out OUT.json [--unlabeled-out REST.json]
+        --seed S --out OUT.json [--unlabeled-out REST.json] [--rest-out HELD_OUT.json]
 
 The subset keeps all annotations of its images (crowd regions and masks
 included) and the full category list. ``--unlabeled-out`` writes the other
@@ -29,6 +29,8 @@ def parse_args(argv=None):
     parser.add_argument('--out', required=True, help='output json of the subset')
     parser.add_argument('--unlabeled-out', help='output json of the other images, '
                         'without annotations')
+    parser.add_argument('--rest-out', help='output json of the other images, with their '
+                        'annotations (a held-out evaluation set)')
     return parser.parse_args(argv)
 
 
@@ -43,6 +45,11 @@ def main(argv=None):
     if args.unlabeled_out:
         atomic_write_json(rest, args.unlabeled_out)
         print(f'{args.unlabeled_out}: {len(rest["images"])} images, no annotations')
+    if args.rest_out:
+        held_out = split_coco(data, args.num_images, args.percent, args.seed, True)[1]
+        atomic_write_json(held_out, args.rest_out)
+        print(f'{args.rest_out}: {len(held_out["images"])} images, '
+              f'{describe(held_out)["instances"]} instances')
 
 
 if __name__ == '__main__':
