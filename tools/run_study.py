@@ -220,6 +220,8 @@ def main(argv=None):
             for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
     run_setup(study, work_dir, args.dry_run)
     results, total = [], len(jobs)
+    command = 'python tools/run_study.py ' + ' '.join(sys.argv[1:])
+    header = dict(command=command, machine=machine() if not args.dry_run else '')
     for i, (run, seed) in enumerate(jobs, start=1):
         print(f'[{i}/{total}] {run["name"]} seed {seed}', flush=True)
         result = train_run(study, run, seed, work_dir, args.train_options, args.dry_run)
@@ -228,25 +230,22 @@ def main(argv=None):
         results.append(result)
         print(f'  done: {json.dumps({k: v for k, v in result["final"].items() if k != "iter"})}'
               f' ({result["minutes"]} min)', flush=True)
-        write_report(study, name, work_dir, args.figures_dir, results, argv_line(args))
+        write_report(study, name, work_dir, args.figures_dir, results, **header)
     if not args.dry_run:
         print(f'results: {osp.join(work_dir, "results.md")}')
 
 
-def argv_line(args) -> str:
-    return 'python tools/run_study.py ' + ' '.join(sys.argv[1:] if args is not None else [])
-
-
 def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
-                 results: List[dict], command: str) -> str:
+                 results: List[dict], command: str, machine: str) -> str:
     """Write WORK_DIR/results.md (and the figures); returns its path."""
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
     curves = {}
-    for r in results:
-        curves.setdefault(r['name'], load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}')))
-    figures = study_figures(study, name, results, curves, figures_dir)
+    for r in results:  # the first seed's curve of each run
+        if r['name'] not in curves:
+            curves[r['name']] = load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}'))
+    figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')
-    text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine())
+    text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine)
     atomic_write_text(text, md_path)
     return md_path
 

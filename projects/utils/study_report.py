@@ -73,7 +73,7 @@ def render_table(results: List[dict], table: dict) -> str:
     return '\n'.join(lines)
 
 
-def study_figures(study, name: str, results: List[dict], curves: Dict[str, dict],
+def study_figures(study, results: List[dict], curves: Dict[str, dict],
                   figures_dir: str) -> List[Tuple[str, str]]:
     """Draw the study's figures; returns ``(title, png path)`` pairs drawn.
 
