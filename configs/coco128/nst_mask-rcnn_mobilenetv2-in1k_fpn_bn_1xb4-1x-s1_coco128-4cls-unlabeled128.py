@@ -1,34 +1,5 @@
-# The Noisy-Student student of the coco128 instance-segmentation study: each
-# batch of 4 holds 2 human-labelled coco128 images and 2 coco-unlabeled128
-# images with the teacher's pseudo boxes and RLE masks (score >= 0.5), both
-# under S1; loss normalization with alpha 1. Pass the pseudo-label file with
-#   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>
-_base_ = './mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x_coco128-4cls.py'
-model = dict(
-    _delete_=True,
-    type='NoisyStudentDetector',
-    detector=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
-load = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-]
-strength = dict(type='StrengthAugment', strength='S1', scale=_base_.img_scale)
-human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                  sup=dict(type='PackDetInputs'))
-pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                   unsup=dict(type='PackDetInputs'))
-train_dataloader = dict(
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
-    dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
-        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, strength, human_pack]),
-        pseudo=dict(
-            type='CocoDataset', metainfo=_base_.metainfo,
-            data_root='data/coco-unlabeled128/',
-            ann_file='pseudo_labels.json',
-            data_prefix=dict(img=''),
-            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, strength, pseudo_pack])))
+# The Noisy-Student student of the coco128 instance-segmentation study with
+# the ImageNet-init backbone.
+_base_ = ['./nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x-s1_coco128-4cls-unlabeled128.py',
+          '../_base_/models/mobilenetv2_in1k.py']
+model = dict(detector=dict(backbone=_base_.mobilenetv2_in1k))

@@ -1,14 +1,18 @@
 # Zoph et al.'s instance-segmentation arm at toy scale: coco128 -> coco-unlabeled128.
 #   python tools/run_study.py configs/studies/coco128_selftrain_instance.py
-# Mask R-CNN with the ImageNet MobileNetV2 on coco128's four most frequent
-# classes; 96 coco128 images train, the other 32 are the held-out evaluation
-# set (seed 0). The teacher (supervised, S1, 2x) pseudo-labels the 128
-# unlabelled images (boxes and masks, score >= 0.5); the student (S1, 2x)
-# trains on both, half of each batch from each.
+# Mask R-CNN with a MobileNetV2 backbone, ImageNet init and random init (GN),
+# on coco128's four most frequent classes; 96 coco128 images train, the other
+# 32 are the held-out evaluation set (seed 0). Each init's teacher
+# (supervised, S1, 2x) pseudo-labels the 128 unlabelled images (boxes and
+# masks, score >= 0.5); its students (S1 or S4, 2x) train on both, half of
+# each batch from each. Supervised S4 runs are the students' controls.
 description = """
-Mask R-CNN, MobileNetV2 ImageNet init, narrow GN FPN/heads (`configs/coco128/`),
-classes person/car/cup/chair, 320x240, batch 4, 1x = 200 iterations. Box and
-mask AP on the 32 held-out coco128 images (COCO AP@[.5:.95]).
+Mask R-CNN with a MobileNetV2 backbone and narrow GN FPN/heads (`configs/coco128/`):
+torchvision's ImageNet MobileNetV2 with frozen-statistics BN ("in1k") against random
+init with GroupNorm everywhere ("scratch"). Classes person/car/cup/chair, 320x240,
+batch 4, SGD lr 0.005, 1x = 200 iterations, every run 2x (400 iterations; LR x0.1
+at iterations 267 and 356, the last 133 and 44; val every 100). Box and mask AP on
+the 32 held-out coco128 images (COCO AP@[.5:.95]).
 """
 variables = dict(coco128_root='../shared/data/coco128',
                  unlabeled_root='../shared/data/coco-unlabeled128')
@@ -20,33 +24,50 @@ setup = [
               '--rest-out', _split + 'heldout32.json']),
 ]
 seeds = [0]
-_sup = 'configs/coco128/mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x_coco128-4cls.py'
-_nst = 'configs/coco128/nst_mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x-s1_coco128-4cls-unlabeled128.py'
+_sup = dict(scratch='configs/coco128/mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
+            in1k='configs/coco128/mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x_coco128-4cls.py')
+_nst = dict(
+    scratch='configs/coco128/nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x-s1_coco128-4cls-unlabeled128.py',
+    in1k='configs/coco128/nst_mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x-s1_coco128-4cls-unlabeled128.py')
 _heldout = '{repo}/' + _split + 'heldout32.json'
+_train96 = '{repo}/' + _split + 'train96.json'
 _eval = {'val_dataloader.dataset.data_root': '{coco128_root}/',
          'val_dataloader.dataset.ann_file': _heldout,
          'val_evaluator.ann_file': _heldout,
          'train_cfg.multiplier': 2}
-runs = [
-    dict(name='in1k-2x-sup-s1', config=_sup,
-         options=dict(_eval, **{'train_dataloader.dataset.data_root': '{coco128_root}/',
-                                'train_dataloader.dataset.ann_file': '{repo}/' + _split + 'train96.json'}),
-         factors=dict(init='in1k', method='supervised S1')),
-    dict(name='in1k-2x-student-s1', config=_nst, teacher='in1k-2x-sup-s1',
-         unlabeled=dict(img_dir='{unlabeled_root}'),
-         options=dict(_eval, **{
-             'train_dataloader.dataset.human.data_root': '{coco128_root}/',
-             'train_dataloader.dataset.human.ann_file': '{repo}/' + _split + 'train96.json',
-             'train_dataloader.dataset.pseudo.data_root': '{unlabeled_root}/'}),
-         factors=dict(init='in1k', method='student S1')),
-]
+_sup_data = {'train_dataloader.dataset.data_root': '{coco128_root}/',
+             'train_dataloader.dataset.ann_file': _train96}
+_nst_data = {'train_dataloader.dataset.human.data_root': '{coco128_root}/',
+             'train_dataloader.dataset.human.ann_file': _train96,
+             'train_dataloader.dataset.pseudo.data_root': '{unlabeled_root}/'}
+_s4 = {'train_dataloader.dataset.pipeline.2.strength': 'S4'}
+_s4_student = {'train_dataloader.dataset.human.pipeline.2.strength': 'S4',
+               'train_dataloader.dataset.pseudo.pipeline.2.strength': 'S4'}
+# ordered by what each run adds: the ImageNet-init arm first, then random init
+_grid = [('in1k', 'S1'), ('in1k', 'S4'), ('scratch', 'S1')]
+runs = []
+for _i, _s in _grid:
+    _aug, _aug_student = ({}, {}) if _s == 'S1' else (_s4, _s4_student)
+    _tag = _s.lower()
+    runs += [
+        dict(name=f'{_i}-2x-sup-{_tag}', config=_sup[_i], options=dict(_eval, **_sup_data, **_aug),
+             factors=dict(init=_i, method=f'supervised {_s}')),
+        # every student learns from the S1 teacher of its init
+        dict(name=f'{_i}-2x-student-{_tag}', config=_nst[_i], teacher=f'{_i}-2x-sup-s1',
+             unlabeled=dict(img_dir='{unlabeled_root}'),
+             options=dict(_eval, **_nst_data, **_aug_student),
+             factors=dict(init=_i, method=f'student {_s}')),
+    ]
+_order = ['supervised S1', 'student S1', 'supervised S4', 'student S4']
 tables = [
     dict(title='coco128 (96 labelled) + coco-unlabeled128: box AP', rows='init', cols='method',
-         metric='coco/bbox_mAP'),
+         metric='coco/bbox_mAP', order=_order),
     dict(title='coco128 (96 labelled) + coco-unlabeled128: mask AP', rows='init', cols='method',
-         metric='coco/segm_mAP'),
+         metric='coco/segm_mAP', order=_order),
 ]
 figures = [
+    dict(kind='table', table=1, file='coco128_self_training.png',
+         title='coco128 mask AP: supervised vs student'),
     dict(kind='curves', file='coco128_curves.png', metric='coco/segm_mAP',
          title='Held-out mask AP, teacher vs student',
          runs={'in1k-2x-sup-s1': 'supervised (teacher)', 'in1k-2x-student-s1': 'Noisy Student'}),

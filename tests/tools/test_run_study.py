@@ -12,6 +12,7 @@ from tests.conftest import ROOT, run_tool
 from tools.run_study import load_study
 
 BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
+COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -70,7 +71,25 @@ def test_bccd_study_grid_is_complete():
     assert {(f['init'], f['method']) for f in factors if f.get('labels') == '50%'} == \
         {(i, m) for i in ('scratch', 'in1k')
          for m in ('supervised S1', 'supervised S4', 'student S1', 'student S4')}
-    for run in study.runs:  # every option names a key its config already has
+
+
+def test_coco128_study_grid_is_complete():
+    study = load_study(osp.join(ROOT, COCO128_STUDY))
+    methods = ('supervised S1', 'student S1', 'supervised S4', 'student S4')
+    cells = {(r['factors']['init'], r['factors']['method']) for r in study.runs}
+    assert cells == {('in1k', m) for m in methods} | {('scratch', 'supervised S1'),
+                                                        ('scratch', 'student S1')}
+    for run in study.runs:  # students learn from their own init's S1 teacher
+        if 'teacher' in run:
+            assert run['teacher'] == f"{run['factors']['init']}-2x-sup-s1"
+            assert 'nst_' in run['config'] and run['factors']['init'] in run['config']
+
+
+@pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY])
+def test_study_options_name_keys_their_configs_have(study_path):
+    study = load_study(osp.join(ROOT, study_path))
+    for run in study.runs:
+        assert osp.isfile(osp.join(ROOT, run['config'])), run['config']
         cfg = Config.fromfile(osp.join(ROOT, run['config']))
         for key in run.get('options') or {}:
             _get(cfg, key)
