@@ -44,7 +44,9 @@ val_evaluator = dict(ann_file=data_root + 'annotations/instances_train2017.json'
 test_evaluator = val_evaluator
 train_cfg = dict(base_iters=200, warmup_iters=15000, val_interval=45000,
                  checkpoint_interval=90000)
-# batch 4 on one process; the recipe's lr 0.02 is for batch 16
+# batch 4 on one process: the recipe's lr 0.02 (batch 16) scaled linearly.
+# Not the bottleneck here: a probe at lr 0.02 was no better (box AP 0.2 vs
+# 0.4 after 200 iterations of the ImageNet-init teacher).
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 default_hooks = dict(logger=dict(interval=25))
 randomness = dict(seed=0)
