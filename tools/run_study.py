@@ -26,7 +26,7 @@ import platform
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -119,12 +119,10 @@ def _last_checkpoint(run_dir: str) -> Optional[str]:
     return ckpt if osp.isfile(ckpt) else None
 
 
-def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
-    """Pseudo-label the run's unlabelled images with its teacher (same seed);
-    kept in the teacher's run dir, so students of one teacher share them."""
+def _pseudo_source(study, run, seed, work_dir) -> Tuple[List[str], str]:
+    """The pseudo_label.py source arguments of a student run and the file its
+    teacher's (same seed) labels go to, in the teacher's run dir."""
     variables = dict(study.get('variables') or {})
-    teacher = next(r for r in study.runs if r['name'] == run['teacher'])
-    teacher_dir = osp.join(work_dir, teacher['name'], f'seed{seed}')
     unlabeled, thr = run['unlabeled'], run.get('score_thr', 0.5)
     if 'img_dir' in unlabeled:  # a folder of images, no json
         source = ['--img-dir', _fmt(unlabeled['img_dir'], variables)]
@@ -132,15 +130,44 @@ def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
         source = ['--ann-file', _fmt(unlabeled['ann_file'], variables),
                   '--img-prefix', _fmt(unlabeled['img_prefix'], variables)]
     stem = osp.splitext(osp.basename(osp.normpath(source[1])))[0]
-    out = osp.join(teacher_dir, f'pseudo_{stem}_thr{thr}.json')
+    teacher_dir = osp.join(work_dir, run['teacher'], f'seed{seed}')
+    return source, osp.join(teacher_dir, f'pseudo_{stem}_thr{thr}.json')
+
+
+def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
+    """Pseudo-label the run's unlabelled images with its teacher (same seed);
+    kept in the teacher's run dir, so students of one teacher share them."""
+    source, out = _pseudo_source(study, run, seed, work_dir)
     if osp.isfile(out):
         return out
+    teacher = next(r for r in study.runs if r['name'] == run['teacher'])
+    teacher_dir = osp.dirname(out)
     ckpt = _last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
     cmd = ['tools/pseudo_label.py', teacher['config'], ckpt, *source,
-           '--out', out, '--score-thr', str(thr)]
+           '--out', out, '--score-thr', str(run.get('score_thr', 0.5))]
     _call(cmd + _options_args(_run_options(study, teacher, {})),
           osp.join(teacher_dir, 'pseudo_label.log'), dry_run)
     return out
+
+
+def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]:
+    """Images and boxes in each student's pseudo-label file (one row per
+    teacher file), for the report."""
+    rows, seen = [], set()
+    by_name = {r['name']: r for r in study.runs}
+    for result in results:
+        run = by_name.get(result['name'])
+        if not run or not run.get('teacher'):
+            continue
+        _, path = _pseudo_source(study, run, result['seed'], work_dir)
+        if path in seen or not osp.isfile(path):
+            continue
+        seen.add(path)
+        labels = json.load(open(path))
+        rows.append(dict(teacher=run['teacher'], seed=result['seed'],
+                         file=osp.basename(path), images=len(labels.get('images', [])),
+                         boxes=len(labels.get('annotations', []))))
+    return rows
 
 
 def _run_options(study, run, extra: dict) -> dict:
@@ -245,7 +272,8 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
             curves[r['name']] = load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}'))
     figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')
-    text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine)
+    text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine,
+                          pseudo=pseudo_label_counts(study, results, work_dir))
     atomic_write_text(text, md_path)
     return md_path
 

@@ -104,21 +104,50 @@ def study_figures(study, results: List[dict], curves: Dict[str, dict],
     return drawn
 
 
+def _run_metrics(study) -> List[str]:
+    """The metrics of the study's tables, in order (the default when none)."""
+    metrics = [t.get('metric', DEFAULT_METRIC) for t in study.get('tables') or []]
+    return list(dict.fromkeys(metrics)) or [DEFAULT_METRIC]
+
+
+def _every_run_table(study, results: List[dict]) -> List[str]:
+    metrics = _run_metrics(study)
+    names = [''] if len(metrics) == 1 else [m.split('/')[-1].replace('_mAP', '') + ' '
+                                            for m in metrics]
+    heads = ' | '.join(f'{n}AP | {n}AP50' for n in names)
+    lines = ['**Every run** (final validation)', '',
+             f'| run | seed | factors | {heads} | minutes |',
+             '|---|---|---|' + '---|' * (2 * len(metrics)) + '---|']
+    for r in results:
+        f = r['final']
+        factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
+        values = ' | '.join(f'{f.get(m, math.nan) * 100:.1f} | {f.get(m + "_50", math.nan) * 100:.1f}'
+                            for m in metrics)
+        lines.append(f'| {r["name"]} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
+    return lines
+
+
+def _pseudo_table(pseudo: List[dict]) -> List[str]:
+    lines = ['**Pseudo labels** (what each teacher gave its students)', '',
+             '| teacher | seed | file | images | boxes | boxes per image |', '|---|---|---|---|---|---|']
+    for p in pseudo:
+        per_image = p['boxes'] / p['images'] if p['images'] else math.nan
+        lines.append(f'| {p["teacher"]} | {p["seed"]} | {p["file"]} | {p["images"]} | '
+                     f'{p["boxes"]} | {per_image:.2f} |')
+    return lines + ['']
+
+
 def render_results(study, name: str, results: List[dict], figures: List[Tuple[str, str]],
-                   md_dir: str, command: str, machine: str) -> str:
-    """The whole results.md of a study."""
+                   md_dir: str, command: str, machine: str,
+                   pseudo: Optional[List[dict]] = None) -> str:
+    """The whole results.md of a study; ``pseudo`` rows (teacher, seed, file,
+    images, boxes) add a table of the students' pseudo labels."""
     parts = [f'# Study {name}', '', study.get('description', '').strip(), '',
              f'Machine: {machine}.', '', f'Command: `{command}`', '']
     for table in study.get('tables') or []:
         parts += [render_table(results, table), '']
     for title, path in figures:
         parts += [f'![{title}]({osp.relpath(path, md_dir)})', '']
-    metric = DEFAULT_METRIC
-    parts += ['**Every run** (final validation)', '',
-              '| run | seed | factors | AP | AP50 | minutes |', '|---|---|---|---|---|---|']
-    for r in results:
-        f = r['final']
-        factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
-        parts.append(f'| {r["name"]} | {r["seed"]} | {factors} | {f.get(metric, math.nan) * 100:.1f} '
-                     f'| {f.get(metric + "_50", math.nan) * 100:.1f} | {r["minutes"]} |')
-    return '\n'.join(parts) + '\n'
+    if pseudo:
+        parts += _pseudo_table(pseudo)
+    return '\n'.join(parts + _every_run_table(study, results)) + '\n'

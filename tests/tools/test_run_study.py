@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from projects.utils import UserInputError
-from projects.utils.study_report import mean_std, render_table, table_cells
+from projects.utils.study_report import mean_std, render_results, render_table, table_cells
 from tests.conftest import ROOT, run_tool
 from tools.run_study import load_study
 
@@ -40,6 +40,21 @@ def test_columns_follow_the_table_order_and_empty_tables_say_so():
     assert '| init \\ labels | 20% | 50% | 100% |' in render_table(results, table)
     assert '| in1k | 20.0 | 50.0 | 100.0 |' in render_table(results, table)
     assert render_table(results, dict(rows='init', cols='method')).endswith('(no finished run yet)')
+
+
+def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
+    result = _result('s', 0, 0.123, init='in1k', method='student')
+    result['final'].update({'coco/bbox_mAP_50': 0.25, 'coco/segm_mAP': 0.056,
+                            'coco/segm_mAP_50': 0.1})
+    study = dict(tables=[dict(rows='init', cols='method', metric='coco/bbox_mAP'),
+                         dict(rows='init', cols='method', metric='coco/segm_mAP')])
+    pseudo = [dict(teacher='t', seed=0, file='p.json', images=8, boxes=3)]
+    text = render_results(study, 'x', [result], [], '.', 'cmd', 'cpu', pseudo=pseudo)
+    assert '| run | seed | factors | bbox AP | bbox AP50 | segm AP | segm AP50 | minutes |' in text
+    assert '| s | 0 | init=in1k, method=student | 12.3 | 25.0 | 5.6 | 10.0 | 0.1 |' in text
+    assert '| t | 0 | p.json | 8 | 3 | 0.38 |' in text
+    single = render_results(dict(tables=[]), 'x', [result], [], '.', 'cmd', 'cpu')
+    assert '| run | seed | factors | AP | AP50 | minutes |' in single and 'Pseudo labels' not in single
 
 
 @pytest.mark.parametrize('runs, message', [
@@ -141,6 +156,8 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
                                      'pseudo_instances_train_unlabeled_thr0.0.json')))
     assert pseudo['annotations'], 'the teacher labelled the unlabelled images'
     report = open(osp.join(work, 'results.md')).read()
+    assert (f"| teacher | 0 | pseudo_instances_train_unlabeled_thr0.0.json | {len(pseudo['images'])} "
+            f"| {len(pseudo['annotations'])} |") in report
     for name, r in results.items():  # the table holds the runs' own numbers
         assert f'{r["final"]["coco/bbox_mAP"] * 100:.1f}' in report.split('**Every run**')[0]
         assert r['final']['iter'] == 6
