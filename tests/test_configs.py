@@ -7,6 +7,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
 
+from projects.utils.data_check import check_train_sampler
 from tests.conftest import ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
@@ -42,6 +43,7 @@ def test_config_builds(path):
             model = MODELS.build(cfg.model)
             _BUILT_MODELS[key] = sum(p.numel() for p in model.parameters())
         assert _BUILT_MODELS[key] > 0
+        check_train_sampler(cfg)  # half/half batches are not regrouped
         for loader in ('train_dataloader', 'val_dataloader'):
             if cfg.get(loader) is None:
                 continue

@@ -75,7 +75,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_train_cfg(args)
     setup_cpu_distributed(cfg, args.launcher)
-    from projects.utils.data_check import check_coco_datasets
+    from projects.utils.data_check import check_coco_datasets, check_train_sampler
+    check_train_sampler(cfg)
     check_coco_datasets(cfg)  # bad annotation files: one line, before any worker starts
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner

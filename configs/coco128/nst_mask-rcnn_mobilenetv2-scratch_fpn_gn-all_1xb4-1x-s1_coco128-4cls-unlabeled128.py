@@ -20,6 +20,9 @@ human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                    unsup=dict(type='PackDetInputs'))
 train_dataloader = dict(
+    # mmdet's AspectRatioBatchSampler would regroup the sampler's half/half
+    # batches by aspect ratio (coco128 mixes portrait and landscape images)
+    batch_sampler=None,
     sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
                  source_ratio=[1, 1]),  # exactly half human, half pseudo
     dataset=dict(

@@ -84,3 +84,17 @@ def check_coco_datasets(cfg, loaders: Sequence[str] = ('train_dataloader', 'val_
             if osp.getsize(path) <= MAX_CHECK_BYTES:
                 check_coco_file(path, _classes(ds))
     return len(checked)
+
+
+def check_train_sampler(cfg) -> None:
+    """A ``MultiSourceSampler`` (half human, half pseudo per batch) with a
+    ``batch_sampler`` (mmdet's coco bases set ``AspectRatioBatchSampler``):
+    the batch sampler regroups the sampler's indices by aspect ratio, so a
+    batch can hold one source only and the student's branch is empty."""
+    loader = cfg.get('train_dataloader') or {}
+    sampler_type = str((loader.get('sampler') or {}).get('type', '')).split('.')[-1]
+    if sampler_type == 'MultiSourceSampler' and loader.get('batch_sampler'):
+        raise UserInputError(
+            'train_dataloader.batch_sampler='
+            f'{loader["batch_sampler"].get("type", loader["batch_sampler"])} would regroup '
+            "MultiSourceSampler's half/half batches; set train_dataloader.batch_sampler=None")

@@ -120,3 +120,25 @@ def test_dist_train_two_cpu_processes(tmp_path, demo_data):
     log = proc.stdout + proc.stderr
     assert 'world_size: 2' in log or "'world_size': 2" in log or 'Distributed launcher: pytorch' in log
     assert osp.isfile(osp.join(work, 'iter_6.pth'))
+
+
+def test_multi_source_sampler_with_a_batch_sampler_is_a_one_line_error(tmp_path):
+    # the coco128 student once inherited mmdet's AspectRatioBatchSampler: batches
+    # regrouped by aspect ratio could hold no pseudo image, and training crashed
+    # 50 iterations in inside mmdet's data preprocessor
+    student = osp.join(ROOT, 'configs/coco128/'
+                       'nst_mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x-s1_coco128-4cls-unlabeled128.py')
+    child = tmp_path / 'child.py'
+    child.write_text(f"_base_ = {student!r}\n"
+                     'train_dataloader = dict(\n'
+                     "    batch_sampler=dict(_delete_=True, type='AspectRatioBatchSampler'))\n")
+    proc = run_tool(['tools/train.py', str(child)], check=False)
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        'error: train_dataloader.batch_sampler=AspectRatioBatchSampler would regroup '
+        "MultiSourceSampler's half/half batches; set train_dataloader.batch_sampler=None")
+    # the committed student config passes the check
+    from mmengine.config import Config
+
+    from projects.utils.data_check import check_train_sampler
+    check_train_sampler(Config.fromfile(student))
