@@ -1,6 +1,7 @@
 """Shared fixtures: repo paths, generated demo data, running the real tools."""
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -20,6 +21,14 @@ def shared_data(name):
     if not osp.isdir(path):
         pytest.skip(f'{path} not present')
     return path
+
+
+def free_port() -> str:
+    """A TCP port nobody listens on now, for a torchrun rendezvous in a test
+    (a fixed port fails when an earlier run's socket is still in TIME_WAIT)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
 
 
 def run_tool(args, timeout=900, env=None, check=True):

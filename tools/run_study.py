@@ -34,7 +34,8 @@ sys.path.insert(0, ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text, run_main  # noqa: E402
-from projects.utils.curves import final_metrics, load_curve  # noqa: E402
+from projects.utils.curves import (final_metrics, load_curve, metric_keys,  # noqa: E402
+                                   train_minutes)
 from projects.utils.study_report import render_results, study_figures  # noqa: E402
 
 
@@ -206,12 +207,12 @@ def train_run(study, run, seed: int, work_dir: str, train_options: dict,
         return None
     curve_file = osp.join(run_dir, 'curve.json')
     final = final_metrics(load_curve(run_dir)) if osp.isfile(curve_file) else None
-    if not final or len(final) < 2:  # just {'iter': N}: the metric had no detections
+    if not final or not metric_keys(final):  # no validation ever gave a metric
         raise UserInputError(f'{run["name"]} seed {seed}: training ended without validation '
                              f'metrics (no detections?); see {osp.join(run_dir, "train.log")}')
     result = dict(name=run['name'], seed=seed, config=run['config'],
                   factors=dict(run.get('factors') or {}), final=final,
-                  minutes=round((time.time() - start) / 60, 2))
+                  minutes=train_minutes(run_dir) or round((time.time() - start) / 60, 2))
     atomic_write_json(result, result_file, indent=1)
     return result
 

@@ -123,7 +123,8 @@ def _every_run_table(study, results: List[dict]) -> List[str]:
         factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
         values = ' | '.join(f'{f.get(m, math.nan) * 100:.1f} | {f.get(m + "_50", math.nan) * 100:.1f}'
                             for m in metrics)
-        lines.append(f'| {r["name"]} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
+        name = r['name'] + (' (nothing detected: AP 0)' if f.get('empty') else '')
+        lines.append(f'| {name} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
     return lines
 
 

@@ -14,7 +14,7 @@ import pytest
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
 
-from tests.conftest import DEMO_CONFIG, ROOT, run_tool
+from tests.conftest import DEMO_CONFIG, ROOT, free_port, run_tool
 
 CKPT = 'iter_24.pth'
 
@@ -105,7 +105,7 @@ def test_mask_teacher_writes_rle_masks(demo_data, tmp_path):
 
 def test_two_processes_label_every_image_once(trained, demo_data, tmp_path, labelled):
     out = str(tmp_path / 'p.json')
-    env = dict(os.environ, PYTHONPATH=ROOT, PORT='29622', PYTHON=sys.executable)
+    env = dict(os.environ, PYTHONPATH=ROOT, PORT=free_port(), PYTHON=sys.executable)
     proc = subprocess.run(['bash', 'tools/dist_pseudo_label.sh', DEMO_CONFIG,
                            osp.join(trained, CKPT), '2', '--img-dir',
                            osp.join(demo_data, 'unlabeled'), '--out', out, '--score-thr', '0.05',

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT, run_tool, shared_data
+from tests.conftest import ROOT, free_port, run_tool, shared_data
 
 TEACHER = 'configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
 
@@ -94,7 +94,7 @@ def test_resume_unreadable_and_two_processes(seg_teacher, demo_data, tmp_path):
                if n != pngs[3])
     # two gloo processes label every image once and agree with one process
     two = str(tmp_path / 'two')
-    env = dict(os.environ, PYTHONPATH=ROOT, PORT='29631', PYTHON=sys.executable)
+    env = dict(os.environ, PYTHONPATH=ROOT, PORT=free_port(), PYTHON=sys.executable)
     proc = subprocess.run(['bash', 'tools/dist_pseudo_mask.sh', TEACHER, seg_teacher, '2',
                            '--img-dir', img_dir, '--out-dir', two, '--scales', '1.0'],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)

@@ -57,6 +57,13 @@ def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
     assert '| run | seed | factors | AP | AP50 | minutes |' in single and 'Pseudo labels' not in single
 
 
+def test_every_run_table_says_when_the_final_validation_detected_nothing():
+    result = _result('s', 0, 0.0)
+    result['final']['empty'] = True
+    text = render_results(dict(tables=[]), 'x', [result], [], '.', 'cmd', 'cpu')
+    assert '| s (nothing detected: AP 0) | 0 |' in text
+
+
 @pytest.mark.parametrize('runs, message', [
     ([dict(name='a', config='x.py'), dict(name='a', config='y.py')], 'used twice'),
     ([dict(name='s', config='x.py', teacher='t', unlabeled={}), dict(name='t', config='x.py')],

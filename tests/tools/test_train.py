@@ -10,7 +10,8 @@ import time
 import pytest
 import torch
 
-from tests.conftest import DEMO_CONFIG, ROOT, SHORT, demo_cfg_options, run_tool, train_demo
+from tests.conftest import (DEMO_CONFIG, ROOT, SHORT, demo_cfg_options, free_port, run_tool,
+                            train_demo)
 
 def test_lr_drops_and_warmup_from_logs(trained):
     curve = json.load(open(osp.join(trained, 'curve.json')))
@@ -112,7 +113,7 @@ def test_resume_after_kill_matches_uninterrupted(tmp_path, demo_data):
 def test_dist_train_two_cpu_processes(tmp_path, demo_data):
     work = str(tmp_path / 'dist')
     opts = demo_cfg_options(demo_data, **dict(SHORT, **{'train_cfg.base_iters': 6}))
-    env = dict(os.environ, PYTHONPATH=ROOT, PORT='29611', PYTHON=sys.executable)
+    env = dict(os.environ, PYTHONPATH=ROOT, PORT=free_port(), PYTHON=sys.executable)
     proc = subprocess.run(['bash', 'tools/dist_train.sh', DEMO_CONFIG, '2', '--work-dir', work,
                            '--cfg-options'] + opts, cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900)

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
-from tests.conftest import ROOT, run_tool, shared_data
+from tests.conftest import ROOT, free_port, run_tool, shared_data
 
 CONFIG = 'configs/demo/ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
 C128 = 'configs/demo/ts-ema_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py'
@@ -90,7 +90,7 @@ def test_resume_restores_student_teacher_and_averages(ts_run, demo_data, tmp_pat
 @pytest.mark.slow
 def test_two_gloo_processes(tmp_path, demo_data):
     work = str(tmp_path / 'dist')
-    env = dict(os.environ, PYTHONPATH=ROOT, PORT='29623', PYTHON=sys.executable)
+    env = dict(os.environ, PYTHONPATH=ROOT, PORT=free_port(), PYTHON=sys.executable)
     proc = subprocess.run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work] +
                           _opts(demo_data, iters=2, **{'train_dataloader.batch_size': 2,
                                                        'train_dataloader.sampler.batch_size': 2}),

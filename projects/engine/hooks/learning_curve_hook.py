@@ -8,6 +8,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmengine.registry import HOOKS
+from projects.utils.curves import fill_empty_records
 from projects.utils.io import atomic_write_json
 from projects.utils.plotting import plot_learning_curves
 
@@ -18,7 +19,9 @@ class LearningCurveHook(Hook):
     and draw ``learning_curve.png`` in the work dir.
 
     The JSON holds ``{"schedule": {...}, "val": [{"iter": i, metric: v}],
-    "train": [{"iter": i, "loss": l, "lr": lr}]}``. On resume, records past the
+    "train": [{"iter": i, "loss": l, "lr": lr}]}``. A validation whose
+    evaluator returned no metrics (mmdet's ``CocoMetric`` when the model
+    detected nothing) is kept as ``{"iter": i, "empty": true}``. On resume, records past the
     resumed iteration are dropped, so the file matches an uninterrupted run.
 
     Args:
@@ -66,12 +69,14 @@ class LearningCurveHook(Hook):
         self.curve['train'].append(dict(iter=runner.iter + 1, loss=loss, lr=float(lr)))
 
     def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        if not metrics or runner.rank != 0:
+        if runner.rank != 0:
             return
         record = dict(iter=runner.iter)
         # numbers.Real also covers NumPy scalars (mmseg's IoUMetric returns them)
-        record.update({k: float(v) for k, v in metrics.items()
+        record.update({k: float(v) for k, v in (metrics or {}).items()
                        if isinstance(v, numbers.Real)})
+        if len(record) == 1:  # mmdet's CocoMetric returns {} when nothing was detected
+            record['empty'] = True
         self.curve['val'].append(record)
         self._write(runner)
 
@@ -82,5 +87,6 @@ class LearningCurveHook(Hook):
     def _write(self, runner) -> None:
         atomic_write_json(self.curve, self._path(runner, self.out_file), indent=1)
         if self.plot_file:
-            plot_learning_curves([(osp.basename(runner.work_dir), self.curve)],
+            curve = dict(self.curve, val=fill_empty_records(self.curve['val']))
+            plot_learning_curves([(osp.basename(runner.work_dir), curve)],
                                  self._path(runner, self.plot_file), self.metric)

@@ -1,0 +1,58 @@
+"""Reading curve.json and run logs: empty validations and resumed runs."""
+import json
+import os
+import os.path as osp
+from types import SimpleNamespace
+
+import pytest
+
+from projects.engine.hooks.learning_curve_hook import LearningCurveHook
+from projects.utils.curves import (fill_empty_records, final_metrics, load_curve,
+                                   metric_keys, train_minutes)
+
+
+def _val_runner(work_dir, it):
+    return SimpleNamespace(rank=0, iter=it, work_dir=str(work_dir))
+
+
+def test_hook_keeps_a_validation_that_detected_nothing(tmp_path):
+    hook = LearningCurveHook(plot_file=None)
+    hook.after_val_epoch(_val_runner(tmp_path, 100), {'coco/bbox_mAP': 0.25, 'coco/segm_mAP': 0.5})
+    hook.after_val_epoch(_val_runner(tmp_path, 200), {})  # CocoMetric with no detections
+    raw = json.load(open(tmp_path / 'curve.json'))
+    assert raw['val'][1] == {'iter': 200, 'empty': True}
+    curve = load_curve(str(tmp_path))
+    assert curve['val'][1] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0, 'coco/segm_mAP': 0.0}
+    assert final_metrics(raw)['iter'] == 200  # not the last record that had numbers
+    assert final_metrics(raw)['coco/bbox_mAP'] == 0.0
+
+
+def test_fill_empty_records_leaves_measured_records_alone():
+    val = [{'iter': 1, 'empty': True}, {'iter': 2, 'm': 0.3}, {'iter': 3, 'm': 0.1, 'n': 0.2}]
+    filled = fill_empty_records(val)
+    assert filled[0] == {'iter': 1, 'empty': True, 'm': 0.0, 'n': 0.0}
+    assert filled[1:] == val[1:]
+    assert metric_keys(filled[0]) == ['m', 'n']
+    assert fill_empty_records([{'iter': 5, 'empty': True}]) == [{'iter': 5, 'empty': True}]
+
+
+def _log(work_dir, stamp, lines):
+    d = osp.join(work_dir, stamp)
+    os.makedirs(d)
+    with open(osp.join(d, stamp + '.log'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def test_train_minutes_adds_the_processes_of_a_resumed_run(tmp_path):
+    _log(tmp_path, '20261123_012121', [
+        '2026/11/23 01:21:21 - mmengine - INFO - start',
+        'a line without a time stamp',
+        '2026/11/23 01:30:51 - mmengine - INFO - Iter(train) [200/400]'])  # killed: 9.5 min
+    _log(tmp_path, '20261123_015719', [
+        '2026/11/23 01:57:19 - mmengine - INFO - resumed',
+        '2026/11/23 02:05:49 - mmengine - INFO - Iter(val) [8/8]'])  # 8.5 min
+    assert train_minutes(str(tmp_path)) == pytest.approx(18.0)
+
+
+def test_train_minutes_is_none_without_logs(tmp_path):
+    assert train_minutes(str(tmp_path)) is None
