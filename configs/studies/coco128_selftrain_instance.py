@@ -69,7 +69,7 @@ tables = [
 figures = [
     dict(kind='table', table=1, file='coco128_self_training.png',
          title='coco128 mask AP: supervised vs student'),
-    dict(kind='curves', file='coco128_curves.png', metric='coco/segm_mAP',
-         title='Held-out mask AP, teacher vs student',
+    dict(kind='curves', file='coco128_curves.png', metric='coco/bbox_mAP',
+         title='Held-out box AP, teacher vs student',
          runs={'in1k-2x-sup-s1': 'supervised (teacher)', 'in1k-2x-student-s1': 'Noisy Student'}),
 ]
