@@ -71,4 +71,7 @@ figures = [
     dict(kind='curves', file='coco128_curves.png', metric='coco/bbox_mAP',
          title='Held-out box AP, teacher vs student',
          runs={'in1k-2x-sup-s1': 'supervised (teacher)', 'in1k-2x-student-s1': 'Noisy Student'}),
+    dict(kind='curves', file='coco128_curves_init.png', metric='coco/bbox_mAP',
+         title='Held-out box AP, random vs ImageNet init (supervised S1)',
+         runs={'scratch-2x-sup-s1': 'random init (GN)', 'in1k-2x-sup-s1': 'ImageNet init'}),
 ]
