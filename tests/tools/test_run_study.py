@@ -99,7 +99,8 @@ def test_coco128_study_grid_is_complete():
     study = load_study(osp.join(ROOT, COCO128_STUDY))
     methods = ('supervised S1', 'student S1', 'supervised S4', 'student S4')
     cells = {(r['factors']['init'], r['factors']['method']) for r in study.runs}
-    assert cells == {(i, m) for i in ('scratch', 'in1k') for m in methods}
+    assert cells == {(i, m) for i in ('scratch', 'in1k') for m in methods} | {('in1k', 'student S1 thr0.3')}
+    assert {r.get('score_thr', 0.5) for r in study.runs if 'teacher' in r} == {0.5, 0.3}
     for run in study.runs:  # students learn from their own init's S1 teacher
         if 'teacher' in run:
             assert run['teacher'] == f"{run['factors']['init']}-2x-sup-s1"
