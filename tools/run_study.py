@@ -36,7 +36,8 @@ from mmengine.config import DictAction  # noqa: E402
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text, run_main  # noqa: E402
 from projects.utils.curves import (final_metrics, load_curve, metric_keys,  # noqa: E402
                                    train_minutes)
-from projects.utils.study_report import render_results, study_figures  # noqa: E402
+from projects.utils.study_report import (render_results, reported_metrics,  # noqa: E402
+                                         study_figures)
 
 
 def parse_args(argv=None):
@@ -206,10 +207,12 @@ def train_run(study, run, seed: int, work_dir: str, train_options: dict,
     if dry_run:
         return None
     curve_file = osp.join(run_dir, 'curve.json')
-    final = final_metrics(load_curve(run_dir)) if osp.isfile(curve_file) else None
-    if not final or not metric_keys(final):  # no validation ever gave a metric
-        raise UserInputError(f'{run["name"]} seed {seed}: training ended without validation '
-                             f'metrics (no detections?); see {osp.join(run_dir, "train.log")}')
+    # a run whose every validation detected nothing has final AP 0, not no result
+    final = (final_metrics(load_curve(run_dir), reported_metrics(study))
+             if osp.isfile(curve_file) else None)
+    if not final or not metric_keys(final):  # no validation ran
+        raise UserInputError(f'{run["name"]} seed {seed}: training ended without a validation; '
+                             f'see {osp.join(run_dir, "train.log")}')
     result = dict(name=run['name'], seed=seed, config=run['config'],
                   factors=dict(run.get('factors') or {}), final=final,
                   minutes=train_minutes(run_dir) or round((time.time() - start) / 60, 2))

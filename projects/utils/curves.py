@@ -4,7 +4,7 @@ import json
 import os.path as osp
 import re
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from .launch import UserInputError
 
@@ -31,18 +31,20 @@ def metric_keys(record: dict) -> List[str]:
     return [k for k in record if k not in ('iter', 'empty')]
 
 
-def fill_empty_records(val: List[dict]) -> List[dict]:
+def fill_empty_records(val: List[dict], keys: Sequence[str] = ()) -> List[dict]:
     """Read each ``{"iter": i, "empty": true}`` validation record (the model
     detected nothing, so mmdet's ``CocoMetric`` returned no metrics) as 0 for
-    every metric the other records report: COCO AP with no detections is 0.
+    every metric the other records report, and for ``keys`` (the metrics
+    expected when no record has any): COCO AP with no detections is 0.
     """
-    keys = list(dict.fromkeys(k for r in val for k in metric_keys(r)))
+    keys = list(dict.fromkeys([*keys, *(k for r in val for k in metric_keys(r))]))
     return [dict(r, **{k: 0.0 for k in keys}) if r.get('empty') else r for r in val]
 
 
-def final_metrics(curve: dict) -> Optional[Dict[str, float]]:
-    """The last validation record of a curve (empty ones read as 0), or None."""
-    val = fill_empty_records(curve['val'])
+def final_metrics(curve: dict, keys: Sequence[str] = ()) -> Optional[Dict[str, float]]:
+    """The last validation record of a curve (empty ones read as 0 for the
+    metrics of the other records and ``keys``), or None."""
+    val = fill_empty_records(curve['val'], keys)
     return val[-1] if val else None
 
 

@@ -110,6 +110,11 @@ def _run_metrics(study) -> List[str]:
     return list(dict.fromkeys(metrics)) or [DEFAULT_METRIC]
 
 
+def reported_metrics(study) -> List[str]:
+    """Every metric the report reads from a run: each table's and its AP50."""
+    return [k for m in _run_metrics(study) for k in (m, m + '_50')]
+
+
 def _every_run_table(study, results: List[dict]) -> List[str]:
     metrics = _run_metrics(study)
     names = [''] if len(metrics) == 1 else [m.split('/')[-1].replace('_mAP', '') + ' '

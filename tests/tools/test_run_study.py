@@ -9,6 +9,7 @@ from mmengine.config import Config
 from projects.utils import UserInputError
 from projects.utils.study_report import mean_std, render_results, render_table, table_cells
 from tests.conftest import ROOT, run_tool
+from tools import run_study
 from tools.run_study import load_study
 
 BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
@@ -62,6 +63,32 @@ def test_every_run_table_says_when_the_final_validation_detected_nothing():
     result['final']['empty'] = True
     text = render_results(dict(tables=[]), 'x', [result], [], '.', 'cmd', 'cpu')
     assert '| s (nothing detected: AP 0) | 0 |' in text
+
+
+def _fake_training(monkeypatch, val):
+    """Replace the training call by one that leaves ``val`` as curve.json."""
+    def fake_call(cmd, log, dry_run):
+        run_dir = cmd[cmd.index('--work-dir') + 1]
+        os.makedirs(run_dir, exist_ok=True)
+        with open(osp.join(run_dir, 'curve.json'), 'w') as f:
+            json.dump(dict(val=val), f)
+    monkeypatch.setattr(run_study, '_call', fake_call)
+
+
+def test_a_run_that_never_detected_anything_is_a_result_of_ap_0(tmp_path, monkeypatch):
+    study = load_study(osp.join(ROOT, COCO128_STUDY))
+    _fake_training(monkeypatch, [{'iter': 100, 'empty': True}, {'iter': 200, 'empty': True}])
+    result = run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
+    assert result['final'] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0,
+                               'coco/segm_mAP': 0.0, 'coco/segm_mAP_50': 0.0}
+    assert json.load(open(tmp_path / study.runs[0]['name'] / 'seed0' / 'result.json')) == result
+
+
+def test_a_run_without_any_validation_is_one_clear_line(tmp_path, monkeypatch):
+    study = load_study(osp.join(ROOT, COCO128_STUDY))
+    _fake_training(monkeypatch, [])
+    with pytest.raises(UserInputError, match='training ended without a validation; see .*train.log'):
+        run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
 
 
 @pytest.mark.parametrize('runs, message', [

@@ -36,6 +36,14 @@ def test_fill_empty_records_leaves_measured_records_alone():
     assert fill_empty_records([{'iter': 5, 'empty': True}]) == [{'iter': 5, 'empty': True}]
 
 
+def test_expected_keys_fill_a_curve_whose_every_validation_detected_nothing():
+    raw = {'val': [{'iter': 100, 'empty': True}, {'iter': 200, 'empty': True}]}
+    assert final_metrics(raw) == {'iter': 200, 'empty': True}  # nothing to name
+    assert final_metrics(raw, ['a', 'b']) == {'iter': 200, 'empty': True, 'a': 0.0, 'b': 0.0}
+    measured = [{'iter': 1, 'a': 0.3}]
+    assert fill_empty_records(measured, ['a', 'b']) == measured  # measured records untouched
+
+
 def _log(work_dir, stamp, lines):
     d = osp.join(work_dir, stamp)
     os.makedirs(d)
