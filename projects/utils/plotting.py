@@ -85,7 +85,9 @@ def plot_factor_lines(lines: Dict[str, List[Tuple[str, float, float]]], out_file
         xs = [order.index(c) for c, _, _ in points]
         ax.errorbar(xs, [m for _, m, _ in points], yerr=[s for _, _, s in points],
                     fmt='o-', color=f'C{i % 10}', label=label, capsize=3)
-    ax.set_xticks(range(len(order)), order)
+    crowded = sum(len(c) for c in order) > 40  # long labels would overlap: slant them
+    ax.set_xticks(range(len(order)), order, rotation=25 if crowded else 0,
+                  ha='right' if crowded else 'center')
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
