@@ -34,8 +34,7 @@ sys.path.insert(0, ROOT)
 from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text, run_main  # noqa: E402
-from projects.utils.curves import (final_metrics, load_curve, metric_keys,  # noqa: E402
-                                   train_minutes)
+from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
 from projects.utils.study_report import (render_results, reported_metrics,  # noqa: E402
                                          study_figures)
 
@@ -207,10 +206,11 @@ def train_run(study, run, seed: int, work_dir: str, train_options: dict,
     if dry_run:
         return None
     curve_file = osp.join(run_dir, 'curve.json')
-    # a run whose every validation detected nothing has final AP 0, not no result
+    # a run whose every validation detected nothing has final AP 0 (the report's
+    # metrics filled in), not no result; None only when no validation ran
     final = (final_metrics(load_curve(run_dir), reported_metrics(study))
              if osp.isfile(curve_file) else None)
-    if not final or not metric_keys(final):  # no validation ran
+    if not final:
         raise UserInputError(f'{run["name"]} seed {seed}: training ended without a validation; '
                              f'see {osp.join(run_dir, "train.log")}')
     result = dict(name=run['name'], seed=seed, config=run['config'],
