@@ -1,9 +1,13 @@
 # make quickstart : set up .venv (first run builds mmcv, ~15-25 min) and run the demo job
 # make test       : set up .venv and run the test suite
-# make setup      : only the environment
+# make test-slow  : the opt-in tests only (2-process runs of every model family)
+# make setup      : only the environment (SETUP_CUDA=0|1 forces CPU/CUDA ops,
+#                   WHEELHOUSE=DIR installs offline; see README "GPU machines")
+# make check-cuda-build : compile mmcv's nms/roi_align/focal-loss CUDA kernels
+#                   with PyPI's nvcc for sm_90 (no GPU needed; a few minutes)
 PY := .venv/bin/python
 
-.PHONY: setup quickstart test test-fast clean-demo
+.PHONY: setup quickstart test test-fast test-slow check-cuda-build clean-demo
 
 setup:
 	@bash tools/setup_env.sh
@@ -16,6 +20,12 @@ test: setup
 
 test-fast: setup
 	@$(PY) -m pytest tests -m "not slow"
+
+test-slow: setup
+	@RUN_OPTIN=1 $(PY) -m pytest tests -m optin
+
+check-cuda-build: setup
+	@$(PY) tools/misc/check_cuda_build.py
 
 clean-demo:
 	rm -rf data/demo work_dirs/quickstart

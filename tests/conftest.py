@@ -15,6 +15,16 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
+def pytest_collection_modifyitems(config, items):
+    """``optin`` tests run only with RUN_OPTIN=1 (``make test-slow``)."""
+    if os.environ.get('RUN_OPTIN') == '1':
+        return
+    skip = pytest.mark.skip(reason='opt-in: make test-slow (RUN_OPTIN=1)')
+    for item in items:
+        if 'optin' in item.keywords:
+            item.add_marker(skip)
+
+
 def shared_data(name):
     """Path of a real data set under ../shared/data, skipping when absent."""
     path = osp.join(SHARED_DATA, name)

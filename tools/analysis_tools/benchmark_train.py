@@ -87,16 +87,21 @@ def build_cfg(mode: str, args, work_dir: str):
                                              min_pseudo_bbox_wh=(1e-2, 1e-2)),
                          semi_test_cfg=dict(predict_on='teacher'))
     loader.batch_size = args.batch
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=args.warmup + args.iters,
-                         val_interval=10 ** 9)
+    return train_only(cfg, args.warmup + args.iters, work_dir, args.amp)
+
+
+def train_only(cfg, iters: int, work_dir: str, amp: bool = False):
+    """``cfg`` reduced to ``iters`` timed training steps: constant LR, no
+    validation, test, checkpoint or log output, only the EMA teacher's hook."""
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=10 ** 9)
     cfg.param_scheduler = []
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None  # train steps only
     cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10 ** 9)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=10 ** 9)
-    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] == 'MeanTeacherHook']
+    cfg.custom_hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] == 'MeanTeacherHook']
     cfg.work_dir = work_dir
-    if args.amp:
+    if amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
     return cfg
 

@@ -8,7 +8,7 @@ norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 model = dict(
     backbone=dict(
         _delete_=True,
-        type='MobileNetV2',
+        type='TrimmedMobileNetV2',  # no unused conv2 (DDP)
         out_indices=(1, 2, 4, 6),     # strides 4/8/16/32, 24/32/96/320 channels
         frozen_stages=-1,
         norm_cfg=norm_cfg,

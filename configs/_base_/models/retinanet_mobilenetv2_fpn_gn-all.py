@@ -10,7 +10,7 @@ model = dict(
     data_preprocessor=dict(pad_size_divisor=32),  # ImageNet mean/std, RGB, as torchvision
     backbone=dict(
         _delete_=True,
-        type='MobileNetV2',
+        type='TrimmedMobileNetV2',  # no unused conv2 (DDP)
         out_indices=(2, 4, 6),        # strides 8/16/32, 32/96/320 channels
         frozen_stages=-1,
         norm_cfg=norm_cfg,

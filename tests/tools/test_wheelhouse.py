@@ -1,0 +1,98 @@
+"""tools/misc/make_wheelhouse.sh + WHEELHOUSE=DIR make setup: an offline install
+into a fresh venv that reuses an already installed torch."""
+import importlib.metadata as md
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+PY = f'{sys.version_info[0]}.{sys.version_info[1]}'
+
+
+def _link_distribution(name: str, site: str, dest: str, seen: set) -> None:
+    """Symlink a distribution (and what it requires) from ``site`` into ``dest``."""
+    key = re.sub(r'[-_.]+', '-', name).lower()
+    if key in seen:
+        return
+    seen.add(key)
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        return
+    for top in {str(f).split('/')[0] for f in dist.files or [] if not str(f).startswith('..')}:
+        src = osp.join(site, top)
+        if osp.exists(src) and not osp.lexists(osp.join(dest, top)):
+            os.symlink(src, osp.join(dest, top))
+    for req in dist.requires or []:
+        if 'extra ==' not in req:
+            _link_distribution(re.split(r'[\s;<>=!~\[(]', req, 1)[0], site, dest, seen)
+
+
+def cluster_python_with_torch(tmp_path):
+    """A stand-in for a cluster's Python that has torch and nothing else of ours:
+    the base interpreter plus a PYTHONPATH folder holding only torch and its
+    requirements (linked from this venv)."""
+    site = osp.dirname(osp.dirname(md.distribution('torch').locate_file('torch/__init__.py')))
+    dest = tmp_path / 'system-site'
+    dest.mkdir()
+    _link_distribution('torch', site, str(dest), set())
+    assert (dest / 'torch').exists() and not (dest / 'mmdet').exists()
+    return getattr(sys, '_base_executable', sys.executable), str(dest)
+
+
+def test_print_requirements_lists_the_stack():
+    out = subprocess.run(['bash', 'tools/setup_env.sh', '--print-requirements'], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert 'NODEPS mmdet==3.3.0' in out and 'NODEPS mmengine==0.10.7' in out
+    assert 'opencv-python-headless>=4.8,<4.13' in out
+    assert not any(line.startswith('torch') for line in out)  # never torch
+
+
+def test_usage_and_bad_wheelhouse_are_one_line(tmp_path):
+    proc = subprocess.run(['bash', 'tools/misc/make_wheelhouse.sh'], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith('usage:')
+    env = dict(os.environ, WHEELHOUSE=str(tmp_path / 'missing'), VENV=str(tmp_path / 'venv'))
+    proc = subprocess.run(['bash', 'tools/setup_env.sh'], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f'error: WHEELHOUSE={tmp_path}/missing is not a directory '
+                                   '(make it with tools/misc/make_wheelhouse.sh)')
+
+
+@pytest.mark.slow
+def test_offline_install_from_a_wheelhouse(tmp_path):
+    wh = tmp_path / 'wheelhouse'
+    proc = subprocess.run(['bash', 'tools/misc/make_wheelhouse.sh', str(wh), '--python', PY],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0 and re.search(r'could not|Connection|resolve|Network', proc.stderr):
+        pytest.skip(f'no package index to make a wheelhouse: {proc.stderr[-300:]}')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = os.listdir(wh)
+    assert 'mmcv-2.1.0.tar.gz' in names and not any(n.startswith('torch-') for n in names)
+    assert any(n.startswith('mmdet-3.3.0') for n in names)
+
+    python, system_site = cluster_python_with_torch(tmp_path)
+    venv = tmp_path / 'venv'
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('PIP_', 'VIRTUAL_ENV'))}
+    env.update(WHEELHOUSE=str(wh), VENV=str(venv), PYTHON=python, PYTHONPATH=system_site,
+               # offline: any index or proxy access fails
+               PIP_INDEX_URL='http://127.0.0.1:9/simple', PIP_FIND_LINKS='',
+               http_proxy='http://127.0.0.1:9', https_proxy='http://127.0.0.1:9')
+    proc = subprocess.run(['bash', 'tools/setup_env.sh'], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert 'offline install from' in out and 'keeping installed torch' in out
+    assert 'environment ready: torch' in out and 'mmdet 3.3.0' in out
+    assert 'verdict: no CUDA GPU visible to torch; CPU ops work' in out
+    # the new venv has the stack itself and takes torch from the "system"
+    probe = subprocess.run([str(venv / 'bin' / 'python'), '-c',
+                            'import mmdet, torch; print(mmdet.__file__); print(torch.__file__)'],
+                           env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert probe[0].startswith(str(venv)) and probe[1].startswith(system_site)
