@@ -2,12 +2,14 @@
 
 Importing this package (configs do so through ``custom_imports``) applies the
 compatibility shims in :mod:`projects.compat` (weights_only allow-list,
-atomic checkpoint files) and registers our hooks, loops
+atomic checkpoint files, one-line checkpoint errors) and registers our hooks, loops
 and models in mmdet's registries.
 """
-from .compat import allow_mmengine_checkpoints, make_checkpoints_atomic
+from .compat import (allow_mmengine_checkpoints, install_checkpoint_errors,
+                     make_checkpoints_atomic)
 
 allow_mmengine_checkpoints()
 make_checkpoints_atomic()
+install_checkpoint_errors()
 
 from . import datasets, engine, models  # noqa: E402,F401

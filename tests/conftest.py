@@ -81,11 +81,11 @@ SHORT = dict(**{'train_cfg.base_iters': 24, 'train_cfg.multiplier': 1,
                 'train_dataloader.batch_size': 4, 'randomness.deterministic': True})
 
 
-def train_demo(work_dir, data, extra=(), **opts):
+def train_demo(work_dir, data, extra=(), check=True, **opts):
     """Train the demo RetinaNet on ``data`` with the SHORT schedule."""
     args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'] + \
         demo_cfg_options(data, **dict(SHORT, **opts)) + list(extra)
-    return run_tool(args)
+    return run_tool(args, check=check)
 
 
 @pytest.fixture(scope='session')

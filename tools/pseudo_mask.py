@@ -93,9 +93,9 @@ def save_png(mask, palette, path):
     png = Image.fromarray(mask, mode='P')
     flat = [v for c in (palette or []) for v in c]
     png.putpalette(flat + [0] * (768 - len(flat)))
-    tmp = path + '.part'  # not *.png: a killed write never looks like a mask
-    png.save(tmp, format='PNG')
-    os.replace(tmp, path)
+    from projects.utils.io import atomic_output
+    with atomic_output(path, '.part') as tmp:  # not *.png: a failed write never looks like a mask
+        png.save(tmp, format='PNG')
 
 
 def main(argv=None):

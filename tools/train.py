@@ -37,11 +37,45 @@ def parse_args(argv=None):
         'train_cfg.multiplier=2 optim_wrapper.optimizer.lr=0.01)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
+    parser.add_argument('--check-data', action='store_true',
+                        help='check the train/val annotation files and images first '
+                        '(tools/misc/check_dataset.py; verdicts are cached)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def resume_checkpoint(work_dir: str):
+    """The newest checkpoint in ``work_dir`` that loads; None when there is none.
+
+    Newer files that do not load (truncated by a full disk, half-copied) are
+    logged with the reason and skipped, never deleted. When checkpoints exist
+    but none loads, one line says so instead of silently starting afresh.
+    """
+    import glob
+    import re
+
+    from mmengine.logging import print_log
+
+    from projects.compat.checkpoint_errors import newest_loadable
+    from projects.utils.errors import CheckpointError
+    number = lambda p: int(re.search(r'_(\d+)\.pth$', p).group(1))  # noqa: E731
+    paths = sorted(glob.glob(osp.join(work_dir, 'iter_*.pth')) +
+                   glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=number, reverse=True)
+    if not paths:
+        return None
+    path, skipped = newest_loadable(paths)
+    for bad, reason in skipped:
+        print_log(f'--resume: skipped {osp.basename(bad)} (kept on disk): {reason}',
+                  logger='current', level=30)
+    if path is None:
+        raise CheckpointError(f'--resume: none of the {len(paths)} checkpoints in {work_dir} '
+                              f'loads (newest: {skipped[0][1]}); nothing was deleted')
+    if skipped:
+        print_log(f'--resume: resuming from {osp.basename(path)}', logger='current')
+    return path
 
 
 def build_train_cfg(args):
@@ -61,7 +95,7 @@ def build_train_cfg(args):
                                  'auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        cfg.resume, cfg.load_from = True, resume_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UserInputError(f'--resume checkpoint not found: {args.resume}')
@@ -71,6 +105,16 @@ def build_train_cfg(args):
     return cfg
 
 
+def check_images_first(cfg) -> None:
+    """``--check-data``: every train/val image is checked (cached) before the run."""
+    from tools.misc.check_dataset import CACHE, run_checks
+    bad = run_checks(cfg, ['train', 'val'], full=False, workers=min(8, os.cpu_count() or 1),
+                     cache_path=CACHE)
+    if bad:
+        raise UserInputError(f'--check-data: {len(bad)} bad image(s), first {bad[0][0]}: '
+                             f'{bad[0][1]}; fix or remove them before training')
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_train_cfg(args)
@@ -78,6 +122,8 @@ def main(argv=None):
     from projects.utils.data_check import check_coco_datasets, check_train_sampler
     check_train_sampler(cfg)
     check_coco_datasets(cfg)  # bad annotation files: one line, before any worker starts
+    if args.check_data:
+        check_images_first(cfg)
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

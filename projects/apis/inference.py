@@ -11,6 +11,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
+from projects.utils.io import disk_full
 from projects.utils.launch import UserInputError
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -92,19 +93,18 @@ def strip_annotation_loading(pipeline: Iterable[dict]) -> List[dict]:
 
 
 def load_model_checkpoint(model: torch.nn.Module, checkpoint: str, config: str) -> dict:
-    """Load weights strictly; a missing file or another architecture is a
-    one-line :class:`UserInputError`."""
+    """Load weights strictly; a missing, corrupt or unsafe file, or another
+    architecture, is a one-line :class:`UserInputError`."""
     from mmengine.runner import load_checkpoint
+
+    from projects.compat.checkpoint_errors import describe_mismatch
     if '://' not in checkpoint and not osp.isfile(checkpoint):
         raise UserInputError(f'checkpoint not found: {checkpoint}')
     try:
         return load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
                                logger='silent')
     except RuntimeError as e:
-        first = str(e).strip().splitlines()
-        detail = next((ln for ln in first if 'key' in ln.lower()), first[0] if first else '')
-        raise UserInputError(f'{checkpoint} does not fit the model of {config} '
-                             f'(another architecture?): {detail.strip()[:160]}')
+        raise UserInputError(describe_mismatch(checkpoint, config, e)) from None
 
 
 def check_checkpoint_fits(cfg: Config, checkpoint: str, config: str) -> None:
@@ -144,10 +144,13 @@ class PartStore:
         return done
 
     def append(self, record: dict) -> None:
-        if self._fh is None:
-            self._fh = open(self.path, 'a')
-        self._fh.write(json.dumps(record) + '\n')
-        self._fh.flush()  # in the OS's hands: survives a killed process (fsync at close)
+        try:
+            if self._fh is None:
+                self._fh = open(self.path, 'a')
+            self._fh.write(json.dumps(record) + '\n')
+            self._fh.flush()  # in the OS's hands: survives a killed process (fsync at close)
+        except OSError as e:  # a cut line is redone on resume; a full disk is one line
+            raise disk_full(e, self.path) from None
 
     def close(self) -> None:
         if self._fh is not None:

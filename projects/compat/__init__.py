@@ -1,6 +1,7 @@
 """Compatibility shims applied when :mod:`projects` is imported."""
 from .atomic_checkpoint import atomic_save_checkpoint, make_checkpoints_atomic
+from .checkpoint_errors import install_checkpoint_errors
 from .torch_load import MMENGINE_SAFE_GLOBALS, allow_mmengine_checkpoints
 
 __all__ = ['MMENGINE_SAFE_GLOBALS', 'allow_mmengine_checkpoints', 'atomic_save_checkpoint',
-           'make_checkpoints_atomic']
+           'install_checkpoint_errors', 'make_checkpoints_atomic']

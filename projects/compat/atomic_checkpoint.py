@@ -3,7 +3,8 @@
 mmengine's ``save_checkpoint`` writes ``iter_N.pth`` in place, so a run
 killed while saving leaves a truncated file that looks complete. The shim
 saves local paths to ``iter_N.pth.part`` and renames it; other backends
-(``s3://``, ``pavi://`` ...) keep mmengine's behaviour.
+(``s3://``, ``pavi://`` ...) keep mmengine's behaviour. A full disk (ENOSPC)
+removes the partial ``.part`` file and stops the run with one line.
 """
 import os
 
@@ -18,8 +19,17 @@ def atomic_save_checkpoint(checkpoint: dict, filename: str, *args, **kwargs) -> 
     if '://' in str(filename):
         return _mmengine_save(checkpoint, filename, *args, **kwargs)
     tmp = f'{filename}.part'
-    _mmengine_save(checkpoint, tmp, *args, **kwargs)
-    os.replace(tmp, filename)
+    try:
+        _mmengine_save(checkpoint, tmp, *args, **kwargs)
+        os.replace(tmp, filename)
+    except BaseException as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        from projects.utils.io import disk_full
+        err = disk_full(e, filename)
+        if err is e:
+            raise
+        raise err from None
 
 
 def make_checkpoints_atomic() -> None:

@@ -8,9 +8,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 
-
-class UserInputError(Exception):
-    """Bad input from the command line; reported as one line, no traceback."""
+from .errors import UserInputError  # noqa: F401  (re-exported: tools import it from here)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:

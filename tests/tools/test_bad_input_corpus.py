@@ -151,3 +151,57 @@ def test_missing_checkpoint_and_empty_folder_are_one_line(trained, tmp_path):
                               '--out', str(tmp_path / 'p.json')], check=False), str(empty))
     _one_line_error(run_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'nope.pth')],
                              check=False), 'checkpoint not found')
+
+
+def _bad_checkpoints(trained, d):
+    """Every kind of unusable checkpoint, next to a good one."""
+    import torch
+    good = open(osp.join(trained, 'iter_24.pth'), 'rb').read()
+    (d / 'random.pth').write_bytes(bytes(range(7, 247)) * 20)
+    (d / 'truncated.pth').write_bytes(good[:len(good) // 3])
+    torch.save(dict(state_dict={'conv.weight': torch.zeros(1)}), d / 'other_arch.pth')
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f'touch {d}/EVIL_RAN',))
+    torch.save(dict(state_dict={}, hook=Evil()), d / 'evil.pth')
+    return dict(random=('is not a checkpoint (no torch archive or pickle header) (4800 bytes)',),
+                truncated=('is a truncated or damaged checkpoint archive',
+                           f'({len(good) // 3 / 2**20:.1f} MB)'),
+                other_arch=('does not fit the model of', 'missing backbone.'),
+                evil=('holds objects outside the safe-load allow-list (first: posix.system); '
+                      'refused for safety',))
+
+
+CKPT_CASES = ('random', 'truncated', 'other_arch', 'evil')
+
+
+@pytest.mark.parametrize('case', CKPT_CASES)
+def test_bad_checkpoints_are_named_by_test_py(trained, demo_data, tmp_path, case):
+    from projects.utils.errors import UserInputError
+    from tools.test import main as test_main
+    expected = _bad_checkpoints(trained, tmp_path)[case]
+    path = str(tmp_path / f'{case}.pth')
+    with pytest.raises(UserInputError) as e:
+        test_main([DEMO_CONFIG, path, '--work-dir', str(tmp_path / 'w'), '--cfg-options'] +
+                  demo_cfg_options(demo_data))
+    msg = str(e.value)
+    assert msg.startswith(path) and '\n' not in msg and 'weights_only' not in msg
+    for fragment in expected:
+        assert fragment in msg, msg
+    assert not (tmp_path / 'EVIL_RAN').exists()
+
+
+def test_bad_checkpoints_are_one_line_in_every_loading_tool(trained, demo_data, tmp_path):
+    """train.py load_from and pseudo_label.py, as a user runs them."""
+    _bad_checkpoints(trained, tmp_path)
+    bad = str(tmp_path / 'truncated.pth')
+    train = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'),
+                      '--cfg-options'] + demo_cfg_options(demo_data, **SHORT) +
+                     [f'load_from={bad}'], check=False)
+    _one_line_error(train, bad, 'truncated or damaged checkpoint archive')
+    label = run_tool(['tools/pseudo_label.py', DEMO_CONFIG, str(tmp_path / 'evil.pth'),
+                      '--img-dir', osp.join(demo_data, 'unlabeled'), '--out',
+                      str(tmp_path / 'p.json')], check=False)
+    _one_line_error(label, 'outside the safe-load allow-list', 'refused for safety')
+    assert not (tmp_path / 'EVIL_RAN').exists() and not (tmp_path / 'p.json').exists()

@@ -109,6 +109,39 @@ def test_resume_after_kill_matches_uninterrupted(tmp_path, demo_data):
         assert torch.equal(a[k], b[k]), k
 
 
+def test_resume_skips_a_corrupt_newest_checkpoint(trained, tmp_path, demo_data):
+    """A half-written iter_24.pth (a full disk, a cut copy): --resume takes
+    iter_18, says why it skipped 24 and keeps the file, and ends where an
+    uninterrupted run ends (determinism on)."""
+    import shutil
+    work = str(tmp_path / 'work')
+    shutil.copytree(trained, work)
+    good = open(osp.join(work, 'iter_24.pth'), 'rb').read()
+    with open(osp.join(work, 'iter_24.pth'), 'wb') as f:
+        f.write(good[:len(good) // 2])
+    proc = train_demo(work, demo_data, extra=['--resume'])
+    log = proc.stdout + proc.stderr
+    assert 'skipped iter_24.pth (kept on disk): ' in log and 'truncated or damaged' in log
+    assert '--resume: resuming from iter_18.pth' in log
+    assert 'resumed epoch: 0, iter: 18' in log
+    a, b = _weights(osp.join(trained, 'iter_24.pth')), _weights(osp.join(work, 'iter_24.pth'))
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+def test_resume_with_no_loadable_checkpoint_is_one_line(tmp_path, demo_data):
+    work = tmp_path / 'work'
+    work.mkdir()
+    for i in (6, 12):
+        (work / f'iter_{i}.pth').write_bytes(b'')
+    proc = train_demo(str(work), demo_data, extra=['--resume'], check=False)
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: --resume: none of the 2 checkpoints in {work} loads (newest: {work}/iter_12.pth '
+        'is empty (0 bytes): not a checkpoint); nothing was deleted')
+    assert sorted(os.listdir(work)) == ['iter_12.pth', 'iter_6.pth']
+
+
 @pytest.mark.slow
 def test_dist_train_two_cpu_processes(tmp_path, demo_data):
     work = str(tmp_path / 'dist')

@@ -11,7 +11,8 @@ PyPI's torch 2.13.0 CUDA build) into ``--work``, a CUDA_HOME assembled from them
 (``tools/misc/cuda_setup.py``), the mmcv sdist patched as setup patches it
 (``-std=c++20``, ``<ATen/cuda/Atomic.cuh>``), and each ``.cu`` compiled with
 torch's headers and mmcv's flags for ``sm_<arch>``. Each object must carry a
-``.nv_fatbin`` section whose fat binary holds an ``sm_<arch>`` cubin. About 35 s and 1.3 GB per file.
+``.nv_fatbin`` section whose fat binary holds an ``sm_<arch>`` cubin. About 35 s
+and 1.3 GB per file.
 A CPU torch ships no generated CUDA headers, so the CUDA wheel of the same
 torch version is fetched and only its ``torch/include`` kept
 (``cuda_torch_headers``); those headers include cuBLAS/cuSPARSE/cuSOLVER

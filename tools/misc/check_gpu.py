@@ -76,7 +76,6 @@ def _inputs(device: str):
 
 def focal_reference(logits, labels, gamma: float = 2.0, alpha: float = 0.25):
     """mmcv's sigmoid focal loss (reduction 'mean') in plain PyTorch."""
-    import torch
     import torch.nn.functional as F
     target = F.one_hot(labels, logits.shape[1]).type_as(logits)
     p = logits.sigmoid()

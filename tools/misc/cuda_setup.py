@@ -157,8 +157,12 @@ def cache_key(torch_version: str, py: str, plan: Plan, cuda: Optional[str]) -> s
 def probe_torch() -> TorchInfo:
     import importlib.metadata as md
 
+    import warnings
+
     import torch
-    available = torch.cuda.is_available()
+    with warnings.catch_warnings():  # "driver too old" is said by our own one line
+        warnings.simplefilter('ignore')
+        available = torch.cuda.is_available()
     caps = [f'{a}.{b}' for a, b in (torch.cuda.get_device_capability(i)
                                     for i in range(torch.cuda.device_count()))] \
         if available else []

@@ -1,0 +1,117 @@
+"""Every checkpoint load ends in one line that names the file and the cause.
+
+mmengine loads local checkpoints through ``CheckpointLoader``'s ``''`` scheme
+(``load_from``, ``--resume``, ``init_cfg=dict(type='Pretrained')``,
+``load_checkpoint``). torch's own messages for a bad file are long and, for
+refused pickles, advise ``weights_only=False``: exactly the unsafe step this
+project never takes. :func:`safe_load_from_local` replaces that scheme and turns
+each failure into a :class:`CheckpointError` whose text says what is wrong:
+
+* not found;
+* empty, truncated or not a checkpoint (with the file's size);
+* holds objects outside the safe-load allow-list (the first global named;
+  refused for safety, nothing in it ran).
+
+A checkpoint that loads but does not fit the model is reported by
+:func:`describe_mismatch` (first missing and first unexpected key).
+"""
+import os.path as osp
+import pickle
+import re
+import zipfile
+from typing import Iterable, Optional
+
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from projects.utils.errors import CheckpointError
+
+
+def _size(path: str) -> str:
+    n = osp.getsize(path)
+    return f'{n} bytes' if n < 2**20 else f'{n / 2**20:.1f} MB'
+
+
+def describe_load_failure(path: str, exc: BaseException) -> str:
+    """One line for a file ``torch.load`` refused or could not read."""
+    text = str(exc)
+    refused = re.search(r'Unsupported global: GLOBAL ([\w.]+)', text)
+    if refused:
+        return (f'{path} holds objects outside the safe-load allow-list (first: '
+                f'{refused.group(1)}); refused for safety, nothing in it was run')
+    if osp.getsize(path) == 0:
+        return f'{path} is empty (0 bytes): not a checkpoint'
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if head.startswith(b'PK'):
+        cause = 'a truncated or damaged checkpoint archive'
+    elif head[:1] == b'\x80':
+        cause = 'a truncated or damaged pickle'
+    else:
+        cause = 'not a checkpoint (no torch archive or pickle header)'
+    return f'{path} is {cause} ({_size(path)}); re-copy or re-create it'
+
+
+def check_checkpoint_file(path: str) -> Optional[str]:
+    """None if ``path`` loads (archive CRCs and safe unpickling), else the reason."""
+    if not osp.isfile(path):
+        return f'checkpoint not found: {path}'
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                bad = z.testzip()
+            if bad is not None:
+                return f'{path} is a damaged checkpoint archive ({_size(path)}): bad CRC in {bad}'
+        torch.load(path, map_location='cpu', mmap=zipfile.is_zipfile(path))
+    except Exception as e:  # noqa: BLE001  (any failure to read is the answer)
+        return describe_load_failure(path, e)
+    return None
+
+
+def safe_load_from_local(filename: str, map_location=None):
+    """mmengine's local loader with one-line errors (weights_only stays on)."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise CheckpointError(f'checkpoint not found: {filename}')
+    try:
+        return torch.load(filename, map_location=map_location)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError,
+            zipfile.BadZipFile, AttributeError, ImportError) as e:
+        raise CheckpointError(describe_load_failure(filename, e)) from None
+
+
+def describe_mismatch(path: str, config: str, exc: BaseException) -> str:
+    """One line for a state dict that does not fit the model of ``config``."""
+    text = str(exc)
+    parts = []
+    for kind in ('Missing', 'Unexpected'):
+        m = re.search(kind + r' key\(s\) in state_dict: "([^"]+)"', text)
+        if m:
+            n = len(re.findall(r'"[^"]+"', text.split(kind + ' key(s)')[1].split('\n')[0]))
+            parts.append(f'{kind.lower()} {m.group(1)} (+{n - 1} more)' if n > 1
+                         else f'{kind.lower()} {m.group(1)}')
+    if not parts:
+        shape = re.search(r'size mismatch for ([\w.]+)', text)
+        parts = [f'shape of {shape.group(1)} differs' if shape else text.strip().split('\n')[0]]
+    return f'{path} does not fit the model of {config}: ' + '; '.join(parts)
+
+
+def newest_loadable(paths: Iterable[str]):
+    """(first path whose file loads, [(skipped path, reason), ...]) in the given order."""
+    skipped = []
+    for path in paths:
+        reason = check_checkpoint_file(path)
+        if reason is None:
+            return path, skipped
+        skipped.append((path, reason))
+    return None, skipped
+
+
+def install_checkpoint_errors() -> None:
+    """Route mmengine's local checkpoint loading through :func:`safe_load_from_local`."""
+    CheckpointLoader.register_scheme(prefixes='', force=True)(safe_load_from_local)
+
+
+__all__ = ['CheckpointError', 'check_checkpoint_file', 'describe_load_failure',
+           'describe_mismatch', 'install_checkpoint_errors', 'newest_loadable',
+           'safe_load_from_local']
