@@ -10,7 +10,8 @@ each failure into a :class:`CheckpointError` whose text says what is wrong:
 * not found;
 * empty, truncated or not a checkpoint (with the file's size);
 * holds objects outside the safe-load allow-list (the first global named;
-  refused for safety, nothing in it ran).
+  refused for safety, nothing in it ran), or is a pickle the safe loader
+  cannot read at all (refused, nothing ran).
 
 A checkpoint that loads but does not fit the model is reported by
 :func:`describe_mismatch` (first missing and first unexpected key).
@@ -35,7 +36,9 @@ def _size(path: str) -> str:
 def describe_load_failure(path: str, exc: BaseException) -> str:
     """One line for a file ``torch.load`` refused or could not read."""
     text = str(exc)
-    refused = re.search(r'Unsupported global: GLOBAL ([\w.]+)', text)
+    # torch names the refused global ('Unsupported global: GLOBAL x.y', or 'Trying to
+    # load unsupported GLOBAL x.y whose module x is blocked')
+    refused = re.search(r'[Uu]nsupported (?:global: )?GLOBAL ([\w.]+)', text)
     if refused:
         return (f'{path} holds objects outside the safe-load allow-list (first: '
                 f'{refused.group(1)}); refused for safety, nothing in it was run')
@@ -43,12 +46,16 @@ def describe_load_failure(path: str, exc: BaseException) -> str:
         return f'{path} is empty (0 bytes): not a checkpoint'
     with open(path, 'rb') as f:
         head = f.read(4)
+    unpickler = re.search(r'WeightsUnpickler error:\s*(\S[^\n]*)', text)
     if head.startswith(b'PK'):
         cause = 'a truncated or damaged checkpoint archive'
-    elif head[:1] == b'\x80':
-        cause = 'a truncated or damaged pickle'
-    else:
+    elif head[:1] != b'\x80':
         cause = 'not a checkpoint (no torch archive or pickle header)'
+    elif unpickler:  # e.g. a plain pickle of protocol >= 4: the safe loader reads none of it
+        return (f'{path} is a pickle the safe loader refuses ({unpickler.group(1).strip()}, '
+                f'{_size(path)}); nothing in it was run')
+    else:
+        cause = 'a truncated or damaged pickle'
     return f'{path} is {cause} ({_size(path)}); re-copy or re-create it'
 
 

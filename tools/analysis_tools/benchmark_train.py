@@ -153,8 +153,10 @@ def labelling_throughput(args) -> dict:
                 'test_evaluator.format_only=True',
                 f'test_evaluator.outfile_prefix={work}/res', 'test_dataloader.batch_size=2',
                 'test_dataloader.dataset.data_prefix.img=unlabeled/']
+        val = [f'val_dataloader.dataset.data_root={data}/',  # train.py checks the val json too
+               f'val_evaluator.ann_file={data}/annotations/instances_val.json']
         _timed([sys.executable, 'tools/train.py', config, '--work-dir', work, '--cfg-options']
-               + opts[:2])
+               + opts[:2] + val)
         ckpt = osp.join(work, 'iter_1.pth')
         log = _timed([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', work,
                       '--cfg-options'] + opts[2:])

@@ -1,5 +1,5 @@
 """Precise BN: recompute BN population statistics before each evaluation."""
-import itertools
+from typing import Iterable, Iterator
 
 import torch
 from mmengine.hooks import Hook
@@ -7,6 +7,25 @@ from mmengine.logging import print_log
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmengine.registry import HOOKS
+
+
+def draw_batches(dataloader: Iterable, num: int) -> Iterator:
+    """``num`` batches from fresh passes over ``dataloader``, one alive at a time.
+
+    ``itertools.cycle`` would keep a copy of every batch of its first pass
+    (over 1 GB at COCO size and 200 batches); a new iterator is opened instead
+    whenever the loader runs out.
+    """
+    drawn = 0
+    while drawn < num:
+        before = drawn
+        for batch in dataloader:
+            yield batch
+            drawn += 1
+            if drawn == num:
+                return
+        if drawn == before:
+            raise ValueError('PreciseBNHook: the training dataloader yields no batch')
 
 
 @HOOKS.register_module()
@@ -51,7 +70,7 @@ class PreciseBNHook(Hook):
             bn.momentum = None  # cumulative moving average
         model.train()
         module = getattr(model, 'module', model)
-        for batch in itertools.islice(itertools.cycle(dataloader), self.num_iters):
+        for batch in draw_batches(dataloader, self.num_iters):
             data = module.data_preprocessor(batch, True)
             module._run_forward(data, mode='tensor')
         for bn, momentum in zip(bns, momenta):

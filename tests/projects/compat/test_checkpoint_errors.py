@@ -64,15 +64,18 @@ def test_a_pickle_that_would_run_code_is_refused_and_named(tmp_path, monkeypatch
     assert not (tmp_path / 'EVIL_RAN').exists()
     with open(tmp_path / 'legacy.pkl', 'wb') as f:  # an old-style plain pickle
         pickle.dump(Evil(), f)
-    assert 'outside the safe-load allow-list' in _load_error(tmp_path / 'legacy.pkl')
+    assert _load_error(tmp_path / 'legacy.pkl').startswith(
+        f'{tmp_path}/legacy.pkl is a pickle the safe loader refuses (Unsupported operand')
     assert not (tmp_path / 'EVIL_RAN').exists()
 
 
 def test_mmengine_checkpoints_still_load(tmp_path):
     from mmengine.logging import HistoryBuffer
     path = tmp_path / 'mm.pth'
+    loss = HistoryBuffer()
+    loss.update(1.0)
     torch.save(dict(state_dict={'weight': torch.ones(2)},
-                    message_hub=dict(log_scalars={'loss': HistoryBuffer([1.0, 2.0])})), path)
+                    message_hub=dict(log_scalars={'loss': loss})), path)
     assert torch.equal(_load_checkpoint(str(path))['state_dict']['weight'], torch.ones(2))
     model = torch.nn.Linear(2, 1)
     with pytest.raises(CheckpointError, match='is not a checkpoint'):

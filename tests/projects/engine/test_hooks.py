@@ -48,6 +48,28 @@ def test_precise_bn_equals_mean_of_batch_statistics():
     assert model.bn.momentum == 0.1 and not model.training  # restored
 
 
+def test_precise_bn_holds_one_batch_at_a_time():
+    """12 batches from a loader of 5: each pass is re-opened, nothing is kept."""
+    import weakref
+    alive, drawn = [], []
+
+    class Loader:
+        def __iter__(self):
+            for i in range(5):
+                batch = torch.randn(4, 3) + i
+                alive.append(weakref.ref(batch))
+                yield dict(inputs=batch)
+
+    class Counting(_BNModel):
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            drawn.append(sum(r() is not None for r in alive))
+            return self.bn(inputs)
+    model = Counting(nn.BatchNorm1d(3))
+    PreciseBNHook(num_iters=12).update_bn_stats(model, [model.bn], Loader())
+    assert len(drawn) == 12 and len(alive) == 12
+    assert max(drawn) <= 2, drawn  # itertools.cycle held up to 5 (the whole first pass)
+
+
 def test_precise_bn_rejects_bad_num_iters():
     with pytest.raises(ValueError, match='num_iters'):
         PreciseBNHook(num_iters=0)

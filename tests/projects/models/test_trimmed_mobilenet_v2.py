@@ -8,8 +8,10 @@ from projects.models.backbones import TrimmedMobileNetV2
 
 def test_unused_last_stage_is_not_built_and_outputs_match():
     torch.manual_seed(0)
-    full = MobileNetV2(out_indices=(2, 4, 6)).eval()
-    trimmed = TrimmedMobileNetV2(out_indices=(2, 4, 6)).eval()
+    full = MobileNetV2(out_indices=(2, 4, 6))
+    trimmed = TrimmedMobileNetV2(out_indices=(2, 4, 6))
+    full.eval()  # mmdet's MobileNetV2.train() returns None: no chaining
+    trimmed.eval()
     assert hasattr(full, 'conv2') and not hasattr(trimmed, 'conv2')
     assert trimmed.layers == [f'layer{i}' for i in range(1, 8)]
     n_full = sum(p.numel() for p in full.parameters())
@@ -29,10 +31,12 @@ def test_unused_last_stage_is_not_built_and_outputs_match():
 
 
 def test_every_parameter_gets_a_gradient():
-    net = TrimmedMobileNetV2(out_indices=(1, 2, 4, 6)).train()
+    net = TrimmedMobileNetV2(out_indices=(1, 2, 4, 6))
+    net.train()
     sum(o.mean() for o in net(torch.rand(2, 3, 64, 64))).backward()
     assert all(p.grad is not None for p in net.parameters() if p.requires_grad)
-    full = MobileNetV2(out_indices=(1, 2, 4, 6)).train()
+    full = MobileNetV2(out_indices=(1, 2, 4, 6))
+    full.train()
     sum(o.mean() for o in full(torch.rand(2, 3, 64, 64))).backward()
     assert {n for n, p in full.named_parameters() if p.grad is None} == \
         {'conv2.conv.weight', 'conv2.bn.weight', 'conv2.bn.bias'}  # what DDP reported
