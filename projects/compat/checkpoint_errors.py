@@ -87,20 +87,31 @@ def safe_load_from_local(filename: str, map_location=None):
         raise CheckpointError(describe_load_failure(filename, e)) from None
 
 
+def _first_keys(text: str, kind: str) -> Optional[str]:
+    """'KEY (+N more)' of the missing/unexpected keys in a load error, in
+    mmengine's ('missing keys in source state_dict: a, b') or torch's
+    ('Missing key(s) in state_dict: "a", "b"') wording."""
+    m = re.search(kind + r' keys? in source state_dict: ([^\n]+)', text, re.I)
+    keys = [k.strip() for k in m.group(1).split(',')] if m else []
+    if not m:
+        m = re.search(kind + r' key\(s\) in state_dict: ([^\n]+)', text, re.I)
+        keys = re.findall(r'"([^"]+)"', m.group(1)) if m else []
+    keys = [k for k in keys if k]
+    if not keys:
+        return None
+    return keys[0] + (f' (+{len(keys) - 1} more)' if len(keys) > 1 else '')
+
+
 def describe_mismatch(path: str, config: str, exc: BaseException) -> str:
     """One line for a state dict that does not fit the model of ``config``."""
     text = str(exc)
-    parts = []
-    for kind in ('Missing', 'Unexpected'):
-        m = re.search(kind + r' key\(s\) in state_dict: "([^"]+)"', text)
-        if m:
-            n = len(re.findall(r'"[^"]+"', text.split(kind + ' key(s)')[1].split('\n')[0]))
-            parts.append(f'{kind.lower()} {m.group(1)} (+{n - 1} more)' if n > 1
-                         else f'{kind.lower()} {m.group(1)}')
+    parts = [f'{kind} {keys}' for kind in ('missing', 'unexpected')
+             if (keys := _first_keys(text, kind))]
     if not parts:
         shape = re.search(r'size mismatch for ([\w.]+)', text)
         parts = [f'shape of {shape.group(1)} differs' if shape else text.strip().split('\n')[0]]
-    return f'{path} does not fit the model of {config}: ' + '; '.join(parts)
+    return f'{path} does not fit the model of {config} (another architecture?): ' + \
+        '; '.join(parts)
 
 
 def newest_loadable(paths: Iterable[str]):

@@ -62,7 +62,7 @@ def test_usage_and_bad_wheelhouse_are_one_line(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip() == (f'error: WHEELHOUSE={tmp_path}/missing is not a directory '
-                                   '(make it with tools/misc/make_wheelhouse.sh)')
+                                   '(make one with tools/misc/make_wheelhouse.sh)')
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 import torch
-from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
+from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, load_state_dict
 
 import projects  # noqa: F401  (installs the loader)
 from projects.compat import atomic_checkpoint
@@ -113,7 +113,13 @@ def test_mismatch_names_first_missing_and_unexpected_key():
     with pytest.raises(RuntimeError) as e:
         model.load_state_dict(state, strict=True)
     assert describe_mismatch('a.pth', 'cfg.py', e.value) == (
-        'a.pth does not fit the model of cfg.py: missing 1.weight (+1 more); unexpected head.w')
+        'a.pth does not fit the model of cfg.py (another architecture?): missing 1.weight '
+        '(+1 more); unexpected head.w')
+    with pytest.raises(RuntimeError) as e:  # mmengine's loader words it differently
+        load_state_dict(model, state, strict=True)
+    assert describe_mismatch('a.pth', 'cfg.py', e.value) == (
+        'a.pth does not fit the model of cfg.py (another architecture?): missing 1.weight '
+        '(+1 more); unexpected head.w')
 
 
 def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
