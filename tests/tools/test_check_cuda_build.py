@@ -1,6 +1,6 @@
 """tools/misc/check_cuda_build.py: reading the fat binary of a compiled object.
 
-The compile itself is `make check-cuda-build` (opt-in: about 2 GB of wheels and
+The compile itself is `make check-cuda-build` (opt-in: about 1.5 GB of downloads and
 a few minutes of nvcc); here its verdict is tested on objects whose
 ``.nv_fatbin`` section is written by hand."""
 import shutil

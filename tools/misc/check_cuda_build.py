@@ -17,7 +17,7 @@ A CPU torch ships no generated CUDA headers, so the CUDA wheel of the same
 torch version is fetched and only its ``torch/include`` kept
 (``cuda_torch_headers``); those headers include cuBLAS/cuSPARSE/cuSOLVER
 headers, which a CUDA torch brings with its own dependencies, so they are
-unpacked from the same wheels (``torch_library_headers``). About 2 GB of
+unpacked from the same wheels (``torch_library_headers``). About 1.5 GB of
 downloads on a first run, cached under ``--work``.
 """
 import argparse
