@@ -2,7 +2,7 @@
 input ends in one line naming the file and the key instead of a traceback
 deep in a data loader worker."""
 import os.path as osp
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
@@ -12,20 +12,28 @@ from .launch import UserInputError
 MAX_CHECK_BYTES = 200 * 2 ** 20  # larger files (full COCO) are left to mmdet
 
 
-def leaf_datasets(dataset: dict) -> Iterator[dict]:
-    """Dataset configs that read files, through wrappers and concatenations."""
+def walk_datasets(dataset) -> Iterator[Tuple[dict, bool]]:
+    """Every dataset config under ``dataset`` as (config, is_leaf), through
+    wrappers (``dataset``), concatenations (``datasets``) and
+    ``HumanPseudoDataset`` (``human``/``pseudo``); children come first."""
     if not isinstance(dataset, dict):
         return
-    if 'dataset' in dataset:
-        yield from leaf_datasets(dataset['dataset'])
-    for key in ('datasets',):
-        for part in dataset.get(key) or []:
-            yield from leaf_datasets(part)
-    for key in ('human', 'pseudo'):
-        if key in dataset:
-            yield from leaf_datasets(dataset[key])
-    if 'ann_file' in dataset and str(dataset.get('type', '')).split('.')[-1] == 'CocoDataset':
-        yield dataset  # instance/detection json (panoptic and caption files differ)
+    children = [dataset.get(k) for k in ('dataset', 'human', 'pseudo')]
+    children = [c for c in children + list(dataset.get('datasets') or [])
+                if isinstance(c, dict)]
+    for child in children:
+        yield from walk_datasets(child)
+    yield dataset, not children
+
+
+def is_coco(dataset: dict) -> bool:
+    """An instance/detection COCO json dataset (panoptic and caption files differ)."""
+    return 'ann_file' in dataset and str(dataset.get('type', '')).split('.')[-1] == 'CocoDataset'
+
+
+def leaf_datasets(dataset: dict) -> Iterator[dict]:
+    """The COCO dataset configs that read annotation files."""
+    return (ds for ds, _ in walk_datasets(dataset) if is_coco(ds))
 
 
 def _ann_path(dataset: dict) -> Optional[str]:

@@ -65,6 +65,16 @@ def test_bad_images_are_counted_named_and_cached(broken_demo, tmp_path, capsys):
     assert f'| train | {ann} | {n_train} | {n_train - 1} | 1 | {n_train - 1} |' in out
 
 
+def test_segmentation_split_files_one_worker(demo_data, tmp_path, capsys):
+    cfg = 'configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
+    voc = f'{demo_data}/voc'
+    split = f'{voc}/ImageSets/Segmentation/train_labeled.txt'
+    n = sum(1 for line in open(split) if line.strip())
+    assert cd.main([cfg, '--split', 'train', '--workers', '1', '--cache', str(tmp_path / 'c.json'),
+                    '--cfg-options', f'train_dataloader.dataset.data_root={voc}/']) == 0
+    assert f'| train | {split} | {n} | {n} | 0 | 0 |' in capsys.readouterr().out
+
+
 def test_annotation_errors_stay_one_line(broken_demo, tmp_path):
     data, _, _ = broken_demo
     open(osp.join(data, 'annotations', 'instances_train.json'), 'w').write('{"images": []}')

@@ -90,14 +90,14 @@ def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
     images, segmentation sets their split file; folder datasets (unlabelled
     images) list the folder."""
     from projects.utils.coco_subset import load_coco_json
-    from projects.utils.data_check import _ann_path, leaf_datasets
+    from projects.utils.data_check import _ann_path, is_coco, leaf_datasets, walk_datasets
     from projects.utils.errors import UserInputError
     dataset = (cfg.get(loader) or {}).get('dataset')
     for ds in leaf_datasets(dataset):
         ann = _ann_path(ds)
         images = load_coco_json(ann)['images']
         yield ann, [osp.join(_prefix(ds), im['file_name']) for im in images]
-    for ds in _other_leaves(dataset):
+    for ds in (d for d, leaf in walk_datasets(dataset) if leaf and not is_coco(d)):
         folder, ann = _prefix(ds), _ann_path(ds)
         if ann and ann.endswith('.txt') and osp.isfile(ann):  # mmseg: one image id a line
             suffix = ds.get('img_suffix', '.jpg')
@@ -108,19 +108,6 @@ def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
             raise UserInputError(f'image folder not found: {folder} ({loader})')
         yield folder, sorted(osp.join(d, n) for d, _, names in os.walk(folder) for n in names
                              if n.lower().endswith(IMAGE_SUFFIXES))
-
-
-def _other_leaves(dataset) -> Iterator[dict]:
-    """Leaf dataset configs that are not COCO files (folders, segmentation)."""
-    if not isinstance(dataset, dict):
-        return
-    children = [dataset.get(k) for k in ('dataset', 'human', 'pseudo')] + \
-        list(dataset.get('datasets') or [])
-    children = [c for c in children if isinstance(c, dict)]
-    for child in children:
-        yield from _other_leaves(child)
-    if not children and str(dataset.get('type', '')).split('.')[-1] != 'CocoDataset':
-        yield dataset
 
 
 # ----------------------------------------------------------------------------- cache
