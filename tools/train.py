@@ -107,9 +107,8 @@ def build_train_cfg(args):
 
 def check_images_first(cfg) -> None:
     """``--check-data``: every train/val image is checked (cached) before the run."""
-    from tools.misc.check_dataset import CACHE, run_checks
-    bad = run_checks(cfg, ['train', 'val'], full=False, workers=min(8, os.cpu_count() or 1),
-                     cache_path=CACHE)
+    from tools.misc.check_dataset import CACHE, WORKERS, run_checks
+    bad = run_checks(cfg, ['train', 'val'], full=False, workers=WORKERS, cache_path=CACHE)
     if bad:
         raise UserInputError(f'--check-data: {len(bad)} bad image(s), first {bad[0][0]}: '
                              f'{bad[0][1]}; fix or remove them before training')

@@ -6,8 +6,6 @@ saves local paths to ``iter_N.pth.part`` and renames it; other backends
 (``s3://``, ``pavi://`` ...) keep mmengine's behaviour. A full disk (ENOSPC)
 removes the partial ``.part`` file and stops the run with one line.
 """
-import os
-
 import mmengine.runner.runner as runner_module
 from mmengine.runner import checkpoint as checkpoint_module
 
@@ -18,18 +16,9 @@ def atomic_save_checkpoint(checkpoint: dict, filename: str, *args, **kwargs) -> 
     """``mmengine.runner.checkpoint.save_checkpoint``, atomic on local disks."""
     if '://' in str(filename):
         return _mmengine_save(checkpoint, filename, *args, **kwargs)
-    tmp = f'{filename}.part'
-    try:
+    from projects.utils.io import atomic_output
+    with atomic_output(filename, '.part') as tmp:
         _mmengine_save(checkpoint, tmp, *args, **kwargs)
-        os.replace(tmp, filename)
-    except BaseException as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        from projects.utils.io import disk_full
-        err = disk_full(e, filename)
-        if err is e:
-            raise
-        raise err from None
 
 
 def make_checkpoints_atomic() -> None:

@@ -63,12 +63,13 @@ def check_checkpoint_file(path: str) -> Optional[str]:
     if not osp.isfile(path):
         return f'checkpoint not found: {path}'
     try:
-        if zipfile.is_zipfile(path):
+        archive = zipfile.is_zipfile(path)
+        if archive:
             with zipfile.ZipFile(path) as z:
                 bad = z.testzip()
             if bad is not None:
                 return f'{path} is a damaged checkpoint archive ({_size(path)}): bad CRC in {bad}'
-        torch.load(path, map_location='cpu', mmap=zipfile.is_zipfile(path))
+        torch.load(path, map_location='cpu', mmap=archive)
     except Exception as e:  # noqa: BLE001  (any failure to read is the answer)
         return describe_load_failure(path, e)
     return None

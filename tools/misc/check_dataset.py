@@ -32,6 +32,7 @@ IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.g
 MAGIC = ((b'\xff\xd8\xff', 'jpeg'), (b'\x89PNG\r\n\x1a\n', 'png'), (b'BM', 'bmp'),
          (b'II*\x00', 'tiff'), (b'MM\x00*', 'tiff'), (b'GIF8', 'gif'), (b'RIFF', 'webp'))
 SHOW_BAD = 10
+WORKERS = min(8, os.cpu_count() or 1)
 
 
 def header_verdict(path: str) -> str:
@@ -215,7 +216,7 @@ def main(argv=None) -> int:
                         help='split(s) to check (default: train and val)')
     parser.add_argument('--full-decode', action='store_true',
                         help='decode every image as the loader does (slower)')
-    parser.add_argument('--workers', type=int, default=min(8, os.cpu_count() or 1))
+    parser.add_argument('--workers', type=int, default=WORKERS)
     parser.add_argument('--cache', default=CACHE, help='verdict cache (json)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
