@@ -2,14 +2,15 @@
 
 Importing this package (configs do so through ``custom_imports``) applies the
 compatibility shims in :mod:`projects.compat` (weights_only allow-list,
-atomic checkpoint files, one-line checkpoint errors) and registers our hooks, loops
-and models in mmdet's registries.
+atomic checkpoint files, one-line checkpoint errors, unreadable images skipped
+and counted) and registers our hooks, loops and models in mmdet's registries.
 """
 from .compat import (allow_mmengine_checkpoints, install_checkpoint_errors,
-                     make_checkpoints_atomic)
+                     install_unreadable_image_skip, make_checkpoints_atomic)
 
 allow_mmengine_checkpoints()
 make_checkpoints_atomic()
 install_checkpoint_errors()
+install_unreadable_image_skip()
 
 from . import datasets, engine, models  # noqa: E402,F401

@@ -88,6 +88,8 @@ def main(argv=None):
     check_checkpoint_fits(cfg, args.checkpoint, args.config)  # another architecture: one line
     from projects.utils.data_check import check_coco_datasets
     check_coco_datasets(cfg, ('test_dataloader',))  # a bad annotation file: one line
+    from projects.utils.unreadable_images import use_work_dir
+    use_work_dir(cfg.work_dir)  # skipped images are recorded here, by every worker
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

@@ -123,6 +123,8 @@ def main(argv=None):
     check_coco_datasets(cfg)  # bad annotation files: one line, before any worker starts
     if args.check_data:
         check_images_first(cfg)
+    from projects.utils.unreadable_images import use_work_dir
+    use_work_dir(cfg.work_dir)  # skipped images are recorded here, by every worker
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

@@ -16,4 +16,7 @@ custom_hooks = [
     # a NaN/Inf loss stops the run before it reaches the weights
     # (NonFiniteLossHook(max_skips=N) tolerates N bad steps)
     dict(type='NonFiniteLossHook', max_skips=0),
+    # an image that cannot be decoded is skipped (training draws another sample,
+    # evaluation leaves it out of the metric) and counted; more than 1% stops the run
+    dict(type='UnreadableImageHook', max_bad_images=0.01),
 ]

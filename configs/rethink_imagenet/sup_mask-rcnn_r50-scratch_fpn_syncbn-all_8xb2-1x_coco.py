@@ -13,4 +13,5 @@ custom_hooks = [
     dict(type='SyncBNFallbackHook'),
     dict(type='LearningCurveHook', loss_interval=20),
     dict(type='PreciseBNHook', num_iters=200),
+    dict(type='UnreadableImageHook', max_bad_images=0.01),
 ]

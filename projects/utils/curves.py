@@ -26,9 +26,14 @@ def load_curve(work_dir: str) -> dict:
     return curve
 
 
+# keys of a validation record that are not metrics (UnreadableImageHook adds the count
+# of images left out of the metric)
+NOT_METRICS = ('iter', 'empty', 'unreadable_images')
+
+
 def metric_keys(record: dict) -> List[str]:
-    """The metric names of one validation record (not ``iter``/``empty``)."""
-    return [k for k in record if k not in ('iter', 'empty')]
+    """The metric names of one validation record (not ``iter``/``empty``/...)."""
+    return [k for k in record if k not in NOT_METRICS]
 
 
 def fill_empty_records(val: List[dict], keys: Sequence[str] = ()) -> List[dict]:

@@ -5,6 +5,7 @@ import copy
 import json
 import os
 import os.path as osp
+import re
 
 import cv2
 import mmcv
@@ -205,3 +206,71 @@ def test_bad_checkpoints_are_one_line_in_every_loading_tool(trained, demo_data, 
                       str(tmp_path / 'p.json')], check=False)
     _one_line_error(label, 'outside the safe-load allow-list', 'refused for safety')
     assert not (tmp_path / 'EVIL_RAN').exists() and not (tmp_path / 'p.json').exists()
+
+
+@pytest.fixture(scope='module')
+def unreadable_demo(tmp_path_factory, demo_data):
+    """The demo data with 3 of 38 training images and 1 of 10 validation images
+    truncated to 200 bytes (as a half-copied file on a cluster file system)."""
+    import shutil
+    data = str(tmp_path_factory.mktemp('unreadable') / 'data')
+    shutil.copytree(demo_data, data)
+    ann = {s: json.load(open(f'{data}/annotations/instances_{s}.json')) for s in ('train', 'val')}
+    bad = [im['file_name'] for im in ann['train']['images'][:3]] + \
+        [ann['val']['images'][0]['file_name']]
+    for name in bad:
+        path = osp.join(data, 'images', name)
+        head = open(path, 'rb').read(200)
+        open(path, 'wb').write(head)
+    return data, bad
+
+
+# the hook's place in configs/_base_/default_runtime.py's custom_hooks
+UNREADABLE_HOOK = 'custom_hooks.3.max_bad_images'
+
+
+def test_unreadable_images_are_skipped_and_counted(unreadable_demo, tmp_path):
+    data, bad = unreadable_demo
+    work = str(tmp_path / 'w')
+    opts = dict(SHORT, **{'train_cfg.base_iters': 8, 'train_cfg.val_interval': 90000,
+                          UNREADABLE_HOOK: 0.1})  # 3 of 38 tolerated
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', work, '--cfg-options']
+                    + demo_cfg_options(data, **opts))
+    log = proc.stdout + proc.stderr
+    curve = json.load(open(osp.join(work, 'curve.json')))
+    skipped = curve['unreadable_images']['train']
+    assert 1 <= skipped <= 3
+    named = {n for n in bad[:3] if f'skipped unreadable image {osp.join(data, "images", n)}' in log}
+    assert len(named) == skipped
+    [val] = curve['val']
+    # 8 iterations may find nothing yet: mmdet's CocoMetric then reports no AP
+    assert val['unreadable_images'] == 1 and ('coco/bbox_mAP' in val or val['empty'])
+    assert f'val: 1 of 10 images unreadable, left out of the metric: ' \
+           f'{osp.join(data, "images", bad[3])}' in log
+    records = [json.loads(line) for line in open(osp.join(work, 'unreadable_images.jsonl'))]
+    assert {r['phase'] for r in records} == {'train', 'eval'}
+
+
+def test_too_many_unreadable_images_stop_in_one_line(unreadable_demo, tmp_path):
+    data, bad = unreadable_demo
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path), '--cfg-options']
+                    + demo_cfg_options(data, **dict(SHORT, **{UNREADABLE_HOOK: 0})), check=False)
+    last = _one_line_error(proc, 'unreadable training images, more than max_bad_images allows '
+                           '(0 of 38); first: ', 'check_dataset.py')
+    assert any(osp.join(data, 'images', n) in last for n in bad[:3])
+    assert not os.path.exists(osp.join(tmp_path, 'iter_24.pth'))
+
+
+def test_test_py_leaves_unreadable_images_out_of_the_metric(trained, unreadable_demo, tmp_path):
+    data, bad = unreadable_demo
+    args = ['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
+            '--work-dir', str(tmp_path), '--cfg-options'] + demo_cfg_options(data)
+    proc = run_tool(args + [f'{UNREADABLE_HOOK}=0.1'])  # 1 of 10 tolerated
+    log = proc.stdout + proc.stderr
+    assert 'test: 1 of 10 images unreadable, left out of the metric' in log
+    assert re.search(r'coco/bbox_mAP: [\d.]+ .*unreadable_images: 1', log)
+    # the default 1% of 10 images tolerates none: the metric is logged, then one line
+    proc = run_tool(args, check=False)
+    assert re.search(r'coco/bbox_mAP: [\d.]+ .*unreadable_images: 1', proc.stdout + proc.stderr)
+    _one_line_error(proc, '1 unreadable test image, more than max_bad_images allows (0 of 10)',
+                    osp.join(data, 'images', bad[3]))

@@ -2,6 +2,7 @@ from .learning_curve_hook import LearningCurveHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .precise_bn_hook import PreciseBNHook
 from .sync_bn_fallback_hook import SyncBNFallbackHook, count_sync_bn
+from .unreadable_image_hook import UnreadableImageHook
 
 __all__ = ['LearningCurveHook', 'NonFiniteLossHook', 'PreciseBNHook', 'SyncBNFallbackHook',
-           'count_sync_bn']
+           'UnreadableImageHook', 'count_sync_bn']

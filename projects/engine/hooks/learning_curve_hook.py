@@ -8,7 +8,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmengine.registry import HOOKS
-from projects.utils.curves import fill_empty_records
+from projects.utils.curves import fill_empty_records, metric_keys
 from projects.utils.io import atomic_write_json
 from projects.utils.plotting import plot_learning_curves
 
@@ -19,7 +19,8 @@ class LearningCurveHook(Hook):
     and draw ``learning_curve.png`` in the work dir.
 
     The JSON holds ``{"schedule": {...}, "val": [{"iter": i, metric: v}],
-    "train": [{"iter": i, "loss": l, "lr": lr}]}``. A validation whose
+    "train": [{"iter": i, "loss": l, "lr": lr}]}``, plus
+    ``"unreadable_images": {"train": n}`` when training skipped images. A validation whose
     evaluator returned no metrics (mmdet's ``CocoMetric`` when the model
     detected nothing) is kept as ``{"iter": i, "empty": true}``. On resume, records past the
     resumed iteration are dropped, so the file matches an uninterrupted run.
@@ -75,7 +76,7 @@ class LearningCurveHook(Hook):
         # numbers.Real also covers NumPy scalars (mmseg's IoUMetric returns them)
         record.update({k: float(v) for k, v in (metrics or {}).items()
                        if isinstance(v, numbers.Real)})
-        if len(record) == 1:  # mmdet's CocoMetric returns {} when nothing was detected
+        if not metric_keys(record):  # mmdet's CocoMetric returns {} when nothing was detected
             record['empty'] = True
         self.curve['val'].append(record)
         self._write(runner)
@@ -85,6 +86,9 @@ class LearningCurveHook(Hook):
             self._write(runner)
 
     def _write(self, runner) -> None:
+        skipped = runner.message_hub.get_info('unreadable_images/train')
+        if skipped:  # counted by UnreadableImageHook
+            self.curve['unreadable_images'] = dict(train=skipped)
         atomic_write_json(self.curve, self._path(runner, self.out_file), indent=1)
         if self.plot_file:
             curve = dict(self.curve, val=fill_empty_records(self.curve['val']))

@@ -1,0 +1,106 @@
+"""A run's record of the images that could not be decoded; torch-free.
+
+Data-loader workers are separate processes, so a skipped image is appended as
+one JSON line to a file that every process of the run shares: the path in the
+``RETHINK_UNREADABLE_LOG`` environment variable (``tools/train.py`` and
+``tools/test.py`` set ``{work_dir}/unreadable_images.jsonl``), else a file in
+the temporary folder named after the process that imported this module (data
+loader workers are forked from it, so they share it). Each line is
+``{"path", "reason", "phase": "train"|"eval", "img_id"}``.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import List, Optional
+
+ENV = 'RETHINK_UNREADABLE_LOG'
+FILE_NAME = 'unreadable_images.jsonl'
+# a data_info key: "this image is unreadable, give the pipeline a blank one"
+FILL_KEY = 'fill_unreadable_image'
+_DEFAULT = osp.join(tempfile.gettempdir(), f'rethink_unreadable_{os.getpid()}.jsonl')
+
+
+class UnreadableImageError(Exception):
+    """An image file that cannot be read or decoded.
+
+    Args:
+        path: the image file.
+        reason: why, in a few words (``"not found"``, ``"cannot be decoded"``).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f'{path}: {reason}')
+        self.path, self.reason = path, reason
+
+
+def log_path() -> str:
+    """The record file of this run."""
+    return os.environ.get(ENV) or _DEFAULT
+
+
+def use_work_dir(work_dir: str) -> str:
+    """Record this run's unreadable images in ``work_dir`` (call before any
+    data-loader worker starts); return the record file."""
+    path = osp.join(osp.abspath(work_dir), FILE_NAME)
+    os.environ[ENV] = path
+    return path
+
+
+def record(path: str, reason: str, phase: str, img_id=None) -> None:
+    """Append one unreadable image to the run's record (one ``write`` of one
+    line in append mode, so lines from several processes do not interleave)."""
+    line = json.dumps(dict(path=path, reason=reason, phase=phase, img_id=img_id)) + '\n'
+    target = log_path()
+    os.makedirs(osp.dirname(target) or '.', exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+
+
+class RecordReader:
+    """Reads the records appended to a record file since the last call.
+
+    Args:
+        path: the record file; default: :func:`log_path` at each call.
+    """
+
+    def __init__(self, path: Optional[str] = None) -> None:
+        self.path, self.offset = path, 0
+
+    def _file(self) -> str:
+        return self.path or log_path()
+
+    def skip_to_end(self) -> None:
+        """Forget what the file holds now: :meth:`new` returns later lines only."""
+        try:
+            self.offset = osp.getsize(self._file())
+        except OSError:
+            self.offset = 0
+
+    def new(self) -> List[dict]:
+        """Records appended since the last call (complete lines only)."""
+        try:
+            if osp.getsize(self._file()) <= self.offset:
+                return []
+            with open(self._file(), 'rb') as f:
+                f.seek(self.offset)
+                chunk = f.read()
+        except OSError:
+            return []
+        end = chunk.rfind(b'\n') + 1
+        self.offset += end
+        out = []
+        for line in chunk[:end].splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out
+
+
+def eval_records(path: Optional[str] = None) -> List[dict]:
+    """Every ``phase == "eval"`` record of the file (default: this run's)."""
+    return [r for r in RecordReader(path).new() if r.get('phase') == 'eval']
