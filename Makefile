@@ -1,5 +1,5 @@
 # make quickstart : set up .venv (first run builds mmcv, ~15-25 min) and run the demo job
-# make test       : set up .venv and run the test suite
+# make test       : set up .venv, lint (ruff, pyproject.toml) and run the test suite
 # make test-slow  : the opt-in tests only (2-process runs of every model family)
 # make setup      : only the environment (SETUP_CUDA=0|1 forces CPU/CUDA ops,
 #                   WHEELHOUSE=DIR installs offline; see README "GPU machines")
@@ -7,7 +7,7 @@
 #                   with PyPI's nvcc for sm_90 (no GPU needed; a few minutes)
 PY := .venv/bin/python
 
-.PHONY: setup quickstart test test-fast test-slow check-cuda-build clean-demo
+.PHONY: setup quickstart lint test test-fast test-slow check-cuda-build clean-demo
 
 setup:
 	@bash tools/setup_env.sh
@@ -15,8 +15,11 @@ setup:
 quickstart: setup
 	@$(PY) tools/quickstart.py
 
-test: setup
+test: setup lint
 	@$(PY) -m pytest tests
+
+lint: setup
+	@$(PY) -m ruff check .
 
 test-fast: setup
 	@$(PY) -m pytest tests -m "not slow"

@@ -2,7 +2,8 @@
 """Run a study grid (configs/studies/*.py) and write its tables and figures.
 
     python tools/run_study.py STUDY_CONFIG [--work-dir DIR] [--figures-dir DIR] \\
-        [--seeds 0 1 2] [--only NAME ...] [--cfg-options variables.bccd_root=PATH] [--train-options K=V ...] [--dry-run]
+        [--seeds 0 1 2] [--only NAME ...] [--cfg-options variables.bccd_root=PATH] \\
+        [--train-options K=V ...] [--dry-run]
 
 A study config lists ``setup`` steps (data conversion, subsets), ``runs``
 (a training config, its ``--cfg-options`` and the factors it stands for) and
@@ -238,7 +239,8 @@ def machine() -> str:
     import torch
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else \
         f'CPU only, {os.cpu_count()} cores'
-    return f'{platform.machine()}, {device}, Python {platform.python_version()}, torch {torch.__version__}'
+    return (f'{platform.machine()}, {device}, Python {platform.python_version()}, '
+            f'torch {torch.__version__}')
 
 
 def main(argv=None):

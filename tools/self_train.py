@@ -45,7 +45,8 @@ def parse_args(argv=None):
     parser.add_argument('--teacher-checkpoint', help='skip teacher training, use this')
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--score-thr', type=float, default=0.5)
-    parser.add_argument('--tta', action='store_true', help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
+    parser.add_argument('--tta', action='store_true',
+                        help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
     parser.add_argument('--student-init', choices=['scratch', 'teacher'], default='scratch',
                         help='random init (or whatever the student config says) or '
                         'the teacher\'s weights')

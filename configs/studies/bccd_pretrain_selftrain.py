@@ -21,7 +21,8 @@ setup = [
               '--classes', 'RBC', 'WBC', 'Platelets', '--splits', 'trainval', 'test']),
     dict(creates=_ann + 'trainval_lab50.json',
          cmd=['tools/misc/make_subset.py', _ann + 'trainval.json', '--percent', '50', '--seed', '0',
-              '--out', _ann + 'trainval_lab50.json', '--unlabeled-out', _ann + 'trainval_unl50.json']),
+              '--out', _ann + 'trainval_lab50.json',
+              '--unlabeled-out', _ann + 'trainval_unl50.json']),
     dict(creates=_ann + 'trainval_lab20.json',
          cmd=['tools/misc/make_subset.py', _ann + 'trainval.json', '--percent', '20', '--seed', '0',
               '--out', _ann + 'trainval_lab20.json']),
@@ -29,7 +30,8 @@ setup = [
 seeds = [0]
 _sup = dict(scratch='configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py',
             in1k='configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py')
-_nst = dict(scratch='configs/bccd/nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py',
+_nst = dict(scratch='configs/bccd/'
+                    'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py',
             in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x-s1_bccd-lab50.py')
 _inits = ('scratch', 'in1k')
 _ann_key = 'train_dataloader.dataset.ann_file'

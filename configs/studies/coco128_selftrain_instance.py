@@ -25,7 +25,8 @@ setup = [
               '--rest-out', _split + 'heldout32.json']),
 ]
 seeds = [0]
-_sup = dict(scratch='configs/coco128/mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
+_sup = dict(scratch='configs/coco128/'
+                    'mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
             in1k='configs/coco128/mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x_coco128-4cls.py')
 _nst = dict(
     scratch='configs/coco128/nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x-s1_coco128-4cls-unlabeled128.py',
@@ -63,7 +64,8 @@ for _i, _s in _grid:
 # threshold rescues self-training at this scale.
 runs.append(dict(name='in1k-2x-student-s1-thr0.3', config=_nst['in1k'], teacher='in1k-2x-sup-s1',
                  score_thr=0.3, unlabeled=dict(img_dir='{unlabeled_root}'),
-                 options=dict(_eval, **_nst_data), factors=dict(init='in1k', method='student S1 thr0.3')))
+                 options=dict(_eval, **_nst_data),
+                 factors=dict(init='in1k', method='student S1 thr0.3')))
 _order = ['supervised S1', 'student S1', 'supervised S4', 'student S4', 'student S1 thr0.3']
 tables = [
     dict(title='coco128 (96 labelled) + coco-unlabeled128: box AP', rows='init', cols='method',
@@ -76,7 +78,8 @@ figures = [
          title='coco128 mask AP: supervised vs student'),
     dict(kind='curves', file='coco128_curves.png', metric='coco/bbox_mAP',
          title='Held-out box AP, teacher vs student',
-         runs={'in1k-2x-sup-s1': 'supervised (teacher)', 'in1k-2x-student-s1': 'Noisy Student (thr 0.5)',
+         runs={'in1k-2x-sup-s1': 'supervised (teacher)',
+               'in1k-2x-student-s1': 'Noisy Student (thr 0.5)',
                'in1k-2x-student-s1-thr0.3': 'Noisy Student (thr 0.3)'}),
     dict(kind='curves', file='coco128_curves_init.png', metric='coco/bbox_mAP',
          title='Held-out box AP, random vs ImageNet init (supervised S1)',

@@ -3,9 +3,10 @@
 # (tools/pseudo_mask.py: scales 0.5-1.75 + flip, max probability < 0.5 ->
 # 255); each batch of 8 per GPU is 4 human + 4 pseudo; losses combined by
 # the LossNormalizer shared with detection.
+#   C=configs/voc_seg
 #   python tools/self_train.py \
-#     configs/voc_seg/sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py \
-#     configs/voc_seg/nst_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb8-1x-s1_voc12aug-512x512-unlabeled.py \
+#     $C/sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py \
+#     $C/nst_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb8-1x-s1_voc12aug-512x512-unlabeled.py \
 #     --work-dir work_dirs/voc_st --img-dir data/unlabeled_images --tta --gpus 4
 _base_ = './sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py'
 model = dict(

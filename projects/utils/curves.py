@@ -75,6 +75,7 @@ def train_minutes(work_dir: str) -> Optional[float]:
         with open(log, errors='replace') as f:
             stamps = [m.group(1) for m in map(_STAMP.match, f) if m]
         if stamps:
-            first, last = (datetime.strptime(s, '%Y/%m/%d %H:%M:%S') for s in (stamps[0], stamps[-1]))
+            first, last = (datetime.strptime(s, '%Y/%m/%d %H:%M:%S')
+                           for s in (stamps[0], stamps[-1]))
             total, found = total + (last - first).total_seconds(), True
     return round(total / 60, 2) if found else None

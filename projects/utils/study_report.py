@@ -126,8 +126,8 @@ def _every_run_table(study, results: List[dict]) -> List[str]:
     for r in results:
         f = r['final']
         factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
-        values = ' | '.join(f'{f.get(m, math.nan) * 100:.1f} | {f.get(m + "_50", math.nan) * 100:.1f}'
-                            for m in metrics)
+        values = ' | '.join(f'{f.get(m, math.nan) * 100:.1f} | '
+                            f'{f.get(m + "_50", math.nan) * 100:.1f}' for m in metrics)
         name = r['name'] + (' (nothing detected: AP 0)' if f.get('empty') else '')
         lines.append(f'| {name} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
     return lines
@@ -135,7 +135,8 @@ def _every_run_table(study, results: List[dict]) -> List[str]:
 
 def _pseudo_table(pseudo: List[dict]) -> List[str]:
     lines = ['**Pseudo labels** (what each teacher gave its students)', '',
-             '| teacher | seed | file | images | boxes | boxes per image |', '|---|---|---|---|---|---|']
+             '| teacher | seed | file | images | boxes | boxes per image |',
+             '|---|---|---|---|---|---|']
     for p in pseudo:
         per_image = p['boxes'] / p['images'] if p['images'] else math.nan
         lines.append(f'| {p["teacher"]} | {p["seed"]} | {p["file"]} | {p["images"]} | '

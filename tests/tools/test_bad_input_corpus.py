@@ -1,7 +1,6 @@
 """A bad-input corpus, generated here: every case ends in a one-line error
 naming the file or key, or in a listed skip; never in a traceback or a
 silently wrong result. docs/robustness.md lists the cases."""
-import copy
 import json
 import os
 import os.path as osp
@@ -35,7 +34,8 @@ def odd_images(tmp_path_factory, demo_data):
     rgb = cv2.imread(osp.join(demo_data, 'unlabeled', src))
     (d / 'zero.jpg').write_bytes(b'')
     (d / 'text.png').write_text('not an image')
-    (d / 'truncated.jpg').write_bytes(open(osp.join(demo_data, 'unlabeled', src), 'rb').read()[:300])
+    source = open(osp.join(demo_data, 'unlabeled', src), 'rb').read()
+    (d / 'truncated.jpg').write_bytes(source[:300])
     cv2.imwrite(str(d / 'gray.png'), cv2.cvtColor(rgb, cv2.COLOR_BGR2GRAY))
     cv2.imwrite(str(d / 'rgba.png'), cv2.cvtColor(rgb, cv2.COLOR_BGR2BGRA))
     Image.fromarray(rgb[..., ::-1]).convert('CMYK').save(d / 'cmyk.jpg')
@@ -67,7 +67,8 @@ def test_image_folder_corpus_is_labelled_or_listed(trained, odd_images, tmp_path
         h, w = mmcv.imread(osp.join(odd_images, name)).shape[:2]
         assert (labelled[name]['width'], labelled[name]['height']) == (w, h), name
     # stored 60 rows high, EXIF orientation 6: decoded (and recorded) 60 wide
-    assert labelled['exif_rotated.jpg']['width'] == 60 and labelled['exif_rotated.jpg']['height'] > 60
+    rotated = labelled['exif_rotated.jpg']
+    assert rotated['width'] == 60 and rotated['height'] > 60
     assert set(labelled) | skipped == set(os.listdir(odd_images))
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import os.path as osp
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,11 +36,13 @@ def _train_opts(case, data):
         return demo_cfg_options(data, **short)
     short = {k: v for k, v in short.items() if not k.startswith('custom_hooks')}
     short['train_dataloader.sampler.batch_size'] = 4
-    opts = [o for o in demo_cfg_options(data, **short) if not o.startswith('train_dataloader.dataset')]
+    opts = [o for o in demo_cfg_options(data, **short)
+            if not o.startswith('train_dataloader.dataset')]
     opts += [f'train_dataloader.dataset.human.data_root={data}/',
              f'train_dataloader.dataset.pseudo.data_root={data}/']
     if case == 'offline':  # the labelled json stands in for a pseudo-label file
-        opts += ['train_dataloader.dataset.pseudo.ann_file=annotations/instances_train_labeled.json',
+        opts += ['train_dataloader.dataset.pseudo.ann_file='
+                 'annotations/instances_train_labeled.json',
                  'train_dataloader.dataset.pseudo.data_prefix.img=images/']
     else:
         opts += ['model.semi_train_cfg.score_thr=0.05']

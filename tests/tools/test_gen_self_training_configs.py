@@ -5,7 +5,6 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from tests.conftest import ROOT
 from tools.misc import gen_self_training_configs as gen
 
 CELLS = list(gen.cells())

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils

@@ -55,7 +55,8 @@ def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
     assert '| s | 0 | init=in1k, method=student | 12.3 | 25.0 | 5.6 | 10.0 | 0.1 |' in text
     assert '| t | 0 | p.json | 8 | 3 | 0.38 |' in text
     single = render_results(dict(tables=[]), 'x', [result], [], '.', 'cmd', 'cpu')
-    assert '| run | seed | factors | AP | AP50 | minutes |' in single and 'Pseudo labels' not in single
+    assert '| run | seed | factors | AP | AP50 | minutes |' in single
+    assert 'Pseudo labels' not in single
 
 
 def test_every_run_table_says_when_the_final_validation_detected_nothing():
@@ -79,15 +80,17 @@ def test_a_run_that_never_detected_anything_is_a_result_of_ap_0(tmp_path, monkey
     study = load_study(osp.join(ROOT, COCO128_STUDY))
     _fake_training(monkeypatch, [{'iter': 100, 'empty': True}, {'iter': 200, 'empty': True}])
     result = run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
-    assert result['final'] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0,
-                               'coco/segm_mAP': 0.0, 'coco/segm_mAP_50': 0.0}
+    assert result['final'] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0,
+                               'coco/bbox_mAP_50': 0.0, 'coco/segm_mAP': 0.0,
+                               'coco/segm_mAP_50': 0.0}
     assert json.load(open(tmp_path / study.runs[0]['name'] / 'seed0' / 'result.json')) == result
 
 
 def test_a_run_without_any_validation_is_one_clear_line(tmp_path, monkeypatch):
     study = load_study(osp.join(ROOT, COCO128_STUDY))
     _fake_training(monkeypatch, [])
-    with pytest.raises(UserInputError, match='training ended without a validation; see .*train.log'):
+    with pytest.raises(UserInputError,
+                       match='training ended without a validation; see .*train.log'):
         run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
 
 
@@ -126,7 +129,8 @@ def test_coco128_study_grid_is_complete():
     study = load_study(osp.join(ROOT, COCO128_STUDY))
     methods = ('supervised S1', 'student S1', 'supervised S4', 'student S4')
     cells = {(r['factors']['init'], r['factors']['method']) for r in study.runs}
-    assert cells == {(i, m) for i in ('scratch', 'in1k') for m in methods} | {('in1k', 'student S1 thr0.3')}
+    assert cells == {(i, m) for i in ('scratch', 'in1k') for m in methods} | \
+        {('in1k', 'student S1 thr0.3')}
     assert {r.get('score_thr', 0.5) for r in study.runs if 'teacher' in r} == {0.5, 0.3}
     for run in study.runs:  # students learn from their own init's S1 teacher
         if 'teacher' in run:
@@ -165,7 +169,8 @@ runs = [
     dict(name='teacher', config={sup!r}, factors=dict(init='scratch', method='supervised'),
          options=dict(_data, **{{'train_dataloader.dataset.data_root': '{{data}}/',
                                  'model.test_cfg.score_thr': 0.0}})),
-    dict(name='student', config={nst!r}, teacher='teacher', factors=dict(init='scratch', method='student'),
+    dict(name='student', config={nst!r}, teacher='teacher',
+         factors=dict(init='scratch', method='student'),
          unlabeled=dict(ann_file='{{data}}/annotations/instances_train_unlabeled.json',
                         img_prefix='{{data}}/unlabeled/'),
          score_thr=0.0,
@@ -190,8 +195,8 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
                                      'pseudo_instances_train_unlabeled_thr0.0.json')))
     assert pseudo['annotations'], 'the teacher labelled the unlabelled images'
     report = open(osp.join(work, 'results.md')).read()
-    assert (f"| teacher | 0 | pseudo_instances_train_unlabeled_thr0.0.json | {len(pseudo['images'])} "
-            f"| {len(pseudo['annotations'])} |") in report
+    assert (f"| teacher | 0 | pseudo_instances_train_unlabeled_thr0.0.json | "
+            f"{len(pseudo['images'])} | {len(pseudo['annotations'])} |") in report
     for name, r in results.items():  # the table holds the runs' own numbers
         assert f'{r["final"]["coco/bbox_mAP"] * 100:.1f}' in report.split('**Every run**')[0]
         assert r['final']['iter'] == 6

@@ -10,13 +10,14 @@ import torch
 from pycocotools import mask as mask_utils
 
 import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
-from tests.conftest import ROOT, SHORT, run_tool, shared_data
+from tests.conftest import ROOT, run_tool, shared_data
 
 DEMO = osp.join(ROOT, 'configs/demo')
 TEACHER = osp.join(DEMO, 'sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py')
 STUDENT = osp.join(DEMO, 'nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
 C128_TEACHER = osp.join(DEMO, 'sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py')
-C128_STUDENT = osp.join(DEMO, 'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
+C128_STUDENT = osp.join(
+    DEMO, 'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
 
 
 def _child(path, base, text):
@@ -45,7 +46,8 @@ def _demo_eval(data):
 def demo_configs(demo_data, tmp_path_factory):
     d = tmp_path_factory.mktemp('cfg')
     teacher = _child(d / 'teacher.py', TEACHER, _short() + _demo_eval(demo_data) +
-                     f"train_dataloader = dict(batch_size=4, dataset=dict(data_root='{demo_data}/'))\n")
+                     'train_dataloader = dict(batch_size=4, '
+                     f"dataset=dict(data_root='{demo_data}/'))\n")
     student = _child(d / 'student.py', STUDENT, _short() + _demo_eval(demo_data) +
                      "train_dataloader = dict(batch_size=4, sampler=dict(batch_size=4), "
                      f"dataset=dict(human=dict(data_root='{demo_data}/')))\n")
@@ -144,8 +146,10 @@ def test_coco128_round_with_pseudo_masks(tmp_path):
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())
 
 
-SEG_TEACHER = osp.join(DEMO, 'sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py')
-SEG_STUDENT = osp.join(DEMO, 'nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_demo-voc-lab50.py')
+SEG_TEACHER = osp.join(
+    DEMO, 'sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py')
+SEG_STUDENT = osp.join(
+    DEMO, 'nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_demo-voc-lab50.py')
 
 
 def _seg_round(tmp_path, data, img_dir, iters=6, teacher_extra='', student_extra=''):

@@ -152,7 +152,8 @@ def test_dist_train_two_cpu_processes(tmp_path, demo_data):
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     log = proc.stdout + proc.stderr
-    assert 'world_size: 2' in log or "'world_size': 2" in log or 'Distributed launcher: pytorch' in log
+    assert 'world_size: 2' in log or "'world_size': 2" in log or \
+        'Distributed launcher: pytorch' in log
     assert osp.isfile(osp.join(work, 'iter_6.pth'))
 
 

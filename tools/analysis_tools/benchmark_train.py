@@ -148,7 +148,7 @@ def labelling_throughput(args) -> dict:
     with tempfile.TemporaryDirectory() as work:
         opts = [f'train_dataloader.dataset.data_root={data}/', 'train_cfg.max_iters=1',
                 f'test_dataloader.dataset.data_root={data}/',
-                f'test_dataloader.dataset.ann_file=annotations/instances_train_unlabeled.json',
+                'test_dataloader.dataset.ann_file=annotations/instances_train_unlabeled.json',
                 f'test_evaluator.ann_file={data}/annotations/instances_train_unlabeled.json',
                 'test_evaluator.format_only=True',
                 f'test_evaluator.outfile_prefix={work}/res', 'test_dataloader.batch_size=2',

@@ -37,8 +37,9 @@ def read_xml(path: str) -> dict:
     try:
         root = ET.parse(path).getroot()
         size = root.find('size')
+        corners = ('xmin', 'ymin', 'xmax', 'ymax')
         boxes = [(obj.findtext('name').strip(),
-                  *(float(obj.find('bndbox').findtext(k)) for k in ('xmin', 'ymin', 'xmax', 'ymax')))
+                  *(float(obj.find('bndbox').findtext(k)) for k in corners))
                  for obj in root.iter('object')]
         return dict(file_name=root.findtext('filename'), width=int(size.findtext('width')),
                     height=int(size.findtext('height')), boxes=boxes)

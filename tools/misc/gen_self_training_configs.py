@@ -28,17 +28,17 @@ MODELS = {
         bases=("'../_base_/models/retinanet_r50_fpn_syncbn-all.py'",
                "'../_base_/datasets/coco_detection_strength.py'"),
         # torchvision weights expect the default RGB mean/std: one value
-        in1k="backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', "
-             "checkpoint='torchvision://resnet50'))"),
+        in1k="backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',\n"
+             "{indent}                            checkpoint='torchvision://resnet50'))"),
     'mask-rcnn': dict(
         name='mask-rcnn_r50-{init}_fpn_gn-all',
         bases=("'../_base_/models/mask-rcnn_r50_fpn_gn-all.py'",
                "'../_base_/datasets/coco_instance_strength.py'"),
         # Detectron's R-50-GN is caffe-style (BGR, no std)
-        in1k="data_preprocessor=dict(mean=[103.530, 116.280, 123.675], "
-             "std=[1.0, 1.0, 1.0], bgr_to_rgb=False),\n"
-             "{indent}backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', "
-             "checkpoint='open-mmlab://detectron/resnet50_gn'))"),
+        in1k="data_preprocessor=dict(mean=[103.530, 116.280, 123.675],\n"
+             "{indent}                       std=[1.0, 1.0, 1.0], bgr_to_rgb=False),\n"
+             "{indent}backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',\n"
+             "{indent}                            checkpoint='open-mmlab://detectron/resnet50_gn'))"),
 }
 INITS = ('scratch', 'in1k')
 FRACTIONS = (100, 50, 20)
@@ -131,7 +131,8 @@ def child(method, model, init, frac, strength):
     if frac != 100:
         parent = name(method, model, init, 100, 'S1')
         ann = f"ann_file='annotations/instances_train2017_{frac}pct.json'"
-        part = f'dataset=dict({ann})' if method == 'sup' else f'dataset=dict(human=dict({ann}))'
+        part = f'dataset=dict({ann})' if method == 'sup' else \
+            f'dataset=dict(human=dict(\n    {ann}))'
         comment = (f'{frac}% of train2017 labelled (tools/misc/make_subset.py '
                    f'--percent {frac} --seed 0)')
         return parent, comment, f'train_dataloader = dict({part})\n'
@@ -161,7 +162,8 @@ def render():
             else:
                 parent, comment, body = child(method, model, init, frac, strength)
                 files[key] = f"# {comment}\n_base_ = './{parent}'\n{body}"
-        sup, nst = name('sup', model, init, frac, strength), name('nst', model, init, frac, strength)
+        sup = name('sup', model, init, frac, strength)
+        nst = name('nst', model, init, frac, strength)
         work = f'work_dirs/self_training/{nst[:-3]}'
         rows.append(
             f'| {model} | {init} | {frac}% | {strength} | '

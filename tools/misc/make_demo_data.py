@@ -20,7 +20,6 @@ Example::
     python tools/misc/make_demo_data.py --out-dir data/demo --num-images 240 --seed 0
 """
 import argparse
-import json
 import math
 import os
 import os.path as osp

@@ -2,7 +2,7 @@
 import json
 import numbers
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 from mmengine.hooks import Hook

@@ -38,8 +38,9 @@ class UnreadableImageHook(Hook):
     priority = 'ABOVE_NORMAL'  # before LearningCurveHook and LoggerHook see the metrics
 
     def __init__(self, max_bad_images: Union[int, float] = 0.01) -> None:
-        if isinstance(max_bad_images, bool) or not isinstance(max_bad_images, (int, float)) \
-                or max_bad_images < 0 or (isinstance(max_bad_images, float) and max_bad_images >= 1):
+        number = isinstance(max_bad_images, (int, float)) and not isinstance(max_bad_images, bool)
+        if not number or max_bad_images < 0 or \
+                (isinstance(max_bad_images, float) and max_bad_images >= 1):
             raise ValueError('max_bad_images must be a fraction in [0, 1) or a count >= 0, '
                              f'got {max_bad_images!r}')
         self.max_bad_images = max_bad_images

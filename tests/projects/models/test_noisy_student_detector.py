@@ -2,7 +2,6 @@
 from a plain detector checkpoint."""
 import copy
 import os.path as osp
-import shutil
 
 import pytest
 import torch
@@ -13,7 +12,8 @@ from mmengine.runner import Runner
 from mmdet.registry import MODELS
 from tests.conftest import ROOT
 
-STUDENT = osp.join(ROOT, 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+STUDENT = osp.join(ROOT, 'configs/demo',
+                   'nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
 
 
 def _cfg(demo_data, ratio=(1, 1), batch=8):

@@ -12,7 +12,8 @@ from mmengine.runner import Runner, load_checkpoint
 from mmseg.registry import MODELS
 from tests.conftest import ROOT
 
-STUDENT = osp.join(ROOT, 'configs/demo/nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_demo-voc-lab50.py')
+STUDENT = osp.join(ROOT, 'configs/demo',
+                   'nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_demo-voc-lab50.py')
 
 
 def _cfg(demo_data, ratio=(1, 1), batch=8):

@@ -3,7 +3,6 @@ pseudo boxes and masks that land on the object in the student's view."""
 import copy
 import os.path as osp
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -18,7 +17,8 @@ from mmengine.structures import InstanceData
 from projects.models import warp_masks
 from tests.conftest import ROOT
 
-EMA_CFG = osp.join(ROOT, 'configs/demo/ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+EMA_CFG = osp.join(ROOT, 'configs/demo',
+                   'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
 
 
 def _model(**overrides):

@@ -22,7 +22,8 @@ def test_hook_keeps_a_validation_that_detected_nothing(tmp_path):
     raw = json.load(open(tmp_path / 'curve.json'))
     assert raw['val'][1] == {'iter': 200, 'empty': True}
     curve = load_curve(str(tmp_path))
-    assert curve['val'][1] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0, 'coco/segm_mAP': 0.0}
+    assert curve['val'][1] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0,
+                               'coco/segm_mAP': 0.0}
     assert final_metrics(raw)['iter'] == 200  # not the last record that had numbers
     assert final_metrics(raw)['coco/bbox_mAP'] == 0.0
 

@@ -27,6 +27,7 @@ def test_factor_lines_draw_each_row_at_its_columns(captured):
 
 def test_long_column_labels_are_slanted_so_they_do_not_overlap(captured):
     methods = ['supervised S1', 'student S1', 'supervised S4', 'student S4', 'student S1 thr0.3']
-    plotting.plot_factor_lines({'in1k': [(m, 0.1, 0.0) for m in methods]}, 'unused.png', 'method', 'AP')
+    plotting.plot_factor_lines({'in1k': [(m, 0.1, 0.0) for m in methods]}, 'unused.png',
+                               'method', 'AP')
     assert [text for text, _ in _ticks(captured[0])] == methods
     assert {angle for _, angle in _ticks(captured[0])} == {25.0}
