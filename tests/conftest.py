@@ -15,6 +15,32 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
+def _memoize_config_files():
+    """Parse each config file once per pytest run (about 270 configs share a few
+    dozen bases): ``Config._file2dict`` results are cached by path, mtime and
+    arguments (and the external-path resolver, which a test swaps) and handed
+    out as deep copies, so a test that edits its config changes nothing else."""
+    import copy
+    import mmengine.config.config as config_module
+    from mmengine.config import Config
+    parse, cache = Config._file2dict, {}
+
+    def file2dict(filename, use_predefined_variables=True, use_environment_variables=True,
+                  lazy_import=None):
+        path = osp.abspath(osp.expanduser(filename))
+        key = (path, os.stat(path).st_mtime_ns, use_predefined_variables,
+               use_environment_variables, lazy_import, id(config_module._get_external_cfg_path))
+        if key not in cache:
+            cache[key] = parse(filename, use_predefined_variables, use_environment_variables,
+                               lazy_import)
+        return copy.deepcopy(cache[key])
+
+    Config._file2dict = staticmethod(file2dict)
+
+
+_memoize_config_files()
+
+
 def pytest_collection_modifyitems(config, items):
     """``optin`` tests run only with RUN_OPTIN=1 (``make test-slow``)."""
     if os.environ.get('RUN_OPTIN') == '1':
