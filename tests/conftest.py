@@ -114,6 +114,28 @@ def train_demo(work_dir, data, extra=(), check=True, **opts):
     return run_tool(args, check=check)
 
 
+SEG_CONFIG = (
+    'configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py')
+
+
+def seg_opts(data, iters=10):
+    """--cfg-options for the demo segmentor on ``data``/voc, ``iters`` x 3 iterations."""
+    voc = f'{data}/voc/'
+    return ['--cfg-options', f'train_dataloader.dataset.data_root={voc}',
+            f'val_dataloader.dataset.data_root={voc}', f'test_dataloader.dataset.data_root={voc}',
+            f'train_cfg.base_iters={iters}', 'train_cfg.checkpoint_interval=90000',
+            'train_cfg.val_interval=90000', 'default_hooks.logger.interval=1',
+            'randomness.deterministic=True']
+
+
+@pytest.fixture(scope='session')
+def seg_teacher(demo_data, tmp_path_factory):
+    """Checkpoint of a 30-iteration demo DeepLabV3+ (trained once per run)."""
+    work = str(tmp_path_factory.mktemp('segteacher'))
+    run_tool(['tools/train.py', SEG_CONFIG, '--work-dir', work] + seg_opts(demo_data))
+    return osp.join(work, 'iter_30.pth')
+
+
 @pytest.fixture(scope='session')
 def trained(tmp_path_factory, demo_data):
     """Work dir of a 24-iteration demo RetinaNet run (``iter_24.pth``)."""

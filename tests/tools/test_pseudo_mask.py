@@ -15,23 +15,7 @@ from PIL import Image
 
 from tests.conftest import ROOT, free_port, run_tool, shared_data
 
-TEACHER = 'configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
-
-
-def seg_opts(data, iters=10):
-    voc = f'{data}/voc/'
-    return ['--cfg-options', f'train_dataloader.dataset.data_root={voc}',
-            f'val_dataloader.dataset.data_root={voc}', f'test_dataloader.dataset.data_root={voc}',
-            f'train_cfg.base_iters={iters}', 'train_cfg.checkpoint_interval=90000',
-            'train_cfg.val_interval=90000', 'default_hooks.logger.interval=1',
-            'randomness.deterministic=True']
-
-
-@pytest.fixture(scope='module')
-def seg_teacher(demo_data, tmp_path_factory):
-    work = str(tmp_path_factory.mktemp('segteacher'))
-    run_tool(['tools/train.py', TEACHER, '--work-dir', work] + seg_opts(demo_data))
-    return osp.join(work, 'iter_30.pth')
+from tests.conftest import SEG_CONFIG as TEACHER
 
 
 def _mask(seg_teacher, img_dir, out, *extra, check=True):
