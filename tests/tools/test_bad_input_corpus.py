@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import DEMO_CONFIG, SHORT, demo_cfg_options, run_tool
+from tests.conftest import DEMO_CONFIG, SHORT, call_tool, demo_cfg_options, run_tool
 
 NST = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
 
@@ -80,12 +80,12 @@ def _labelled_json(demo_data, tmp_path, edit):
     return path
 
 
-def _train(demo_data, tmp_path, ann, check=True, config=DEMO_CONFIG, extra=()):
+def _train(demo_data, tmp_path, ann, check=True, config=DEMO_CONFIG, extra=(), tool=run_tool):
     opts = demo_cfg_options(demo_data, **dict(SHORT, **{'train_cfg.base_iters': 2}))
     if config == DEMO_CONFIG:
         opts.append(f'train_dataloader.dataset.ann_file={ann}')
-    return run_tool(['tools/train.py', config, '--work-dir', str(tmp_path / 'w'),
-                     '--cfg-options'] + opts + list(extra), check=check)
+    return tool(['tools/train.py', config, '--work-dir', str(tmp_path / 'w'),
+                 '--cfg-options'] + opts + list(extra), check=check)
 
 
 def test_degenerate_boxes_are_skipped(demo_data, tmp_path):
@@ -116,7 +116,7 @@ def test_bad_annotation_files_are_one_line(demo_data, tmp_path, case, fragment):
             for c in data['categories']:
                 c['name'] = 'other_' + c['name']
     ann = _labelled_json(demo_data, tmp_path, edit)
-    _one_line_error(_train(demo_data, tmp_path, ann, check=False), ann, fragment)
+    _one_line_error(_train(demo_data, tmp_path, ann, check=False, tool=call_tool), ann, fragment)
 
 
 def test_pseudo_file_with_no_box_trains_on_negatives(demo_data, tmp_path):
@@ -142,17 +142,18 @@ def test_checkpoint_of_another_architecture_is_one_line(demo_data, tmp_path):
         args = [tool, DEMO_CONFIG, str(seg_ckpt)] + \
             (['--img-dir', osp.join(demo_data, 'unlabeled'), '--out', str(tmp_path / 'p.json')]
              if 'pseudo' in tool else ['--cfg-options'] + demo_cfg_options(demo_data))
-        _one_line_error(run_tool(args, check=False), str(seg_ckpt), 'another architecture')
+        _one_line_error(call_tool(args, check=False), str(seg_ckpt), 'another architecture')
 
 
 def test_missing_checkpoint_and_empty_folder_are_one_line(trained, tmp_path):
     empty = tmp_path / 'empty'
     empty.mkdir()
     ckpt = osp.join(trained, 'iter_24.pth')
-    _one_line_error(run_tool(['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir', str(empty),
-                              '--out', str(tmp_path / 'p.json')], check=False), str(empty))
-    _one_line_error(run_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'nope.pth')],
-                             check=False), 'checkpoint not found')
+    _one_line_error(call_tool(['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir',
+                               str(empty), '--out', str(tmp_path / 'p.json')], check=False),
+                    str(empty))
+    _one_line_error(call_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'nope.pth')],
+                              check=False), 'checkpoint not found')
 
 
 def _bad_checkpoints(trained, d):
@@ -198,13 +199,13 @@ def test_bad_checkpoints_are_one_line_in_every_loading_tool(trained, demo_data, 
     """train.py load_from and pseudo_label.py, as a user runs them."""
     _bad_checkpoints(trained, tmp_path)
     bad = str(tmp_path / 'truncated.pth')
-    train = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'),
-                      '--cfg-options'] + demo_cfg_options(demo_data, **SHORT) +
-                     [f'load_from={bad}'], check=False)
+    train = call_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'),
+                       '--cfg-options'] + demo_cfg_options(demo_data, **SHORT) +
+                      [f'load_from={bad}'], check=False)
     _one_line_error(train, bad, 'truncated or damaged checkpoint archive')
-    label = run_tool(['tools/pseudo_label.py', DEMO_CONFIG, str(tmp_path / 'evil.pth'),
-                      '--img-dir', osp.join(demo_data, 'unlabeled'), '--out',
-                      str(tmp_path / 'p.json')], check=False)
+    label = call_tool(['tools/pseudo_label.py', DEMO_CONFIG, str(tmp_path / 'evil.pth'),
+                       '--img-dir', osp.join(demo_data, 'unlabeled'), '--out',
+                       str(tmp_path / 'p.json')], check=False)
     _one_line_error(label, 'outside the safe-load allow-list', 'refused for safety')
     assert not (tmp_path / 'EVIL_RAN').exists() and not (tmp_path / 'p.json').exists()
 
@@ -256,8 +257,8 @@ def test_too_many_unreadable_images_stop_in_one_line(unreadable_demo, tmp_path):
     data, bad = unreadable_demo
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path), '--cfg-options']
                     + demo_cfg_options(data, **dict(SHORT, **{UNREADABLE_HOOK: 0})), check=False)
-    last = _one_line_error(proc, 'unreadable training images, more than max_bad_images allows '
-                           '(0 of 38); first: ', 'check_dataset.py')
+    last = _one_line_error(proc, 'unreadable training image', ', more than max_bad_images '
+                           'allows (0 of 38); first: ', 'check_dataset.py')
     assert any(osp.join(data, 'images', n) in last for n in bad[:3])
     assert not os.path.exists(osp.join(tmp_path, 'iter_24.pth'))
 

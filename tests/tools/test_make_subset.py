@@ -4,15 +4,15 @@ import os.path as osp
 
 import pytest
 
-from tests.conftest import run_tool, shared_data
+from tests.conftest import call_tool, run_tool, shared_data
 
 
-def _subset(ann, tmp_path, *args, rest=True):
+def _subset(ann, tmp_path, *args, rest=True, tool=call_tool):
     out, unl = str(tmp_path / 'sub.json'), str(tmp_path / 'rest.json')
     cmd = ['tools/misc/make_subset.py', ann, *args, '--out', out]
     if rest:
         cmd += ['--unlabeled-out', unl]
-    proc = run_tool(cmd)
+    proc = tool(cmd)
     return json.load(open(out)), (json.load(open(unl)) if rest else None), proc.stdout
 
 
@@ -30,7 +30,8 @@ def _check_subset(src, sub, rest, k):
 def test_demo_subset_is_deterministic_and_complete(demo_data, tmp_path):
     ann = osp.join(demo_data, 'annotations', 'instances_train.json')
     src = json.load(open(ann))
-    a, rest, out = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3')
+    # the subprocess smoke test of the tool; the others call its main() in-process
+    a, rest, out = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3', tool=run_tool)
     b, _, _ = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3')
     c, _, _ = _subset(ann, tmp_path, '--num-images', '10', '--seed', '4')
     assert a == b and a != c
@@ -79,7 +80,7 @@ def test_coco128_keeps_crowd_and_masks(tmp_path):
 def test_bad_json_is_one_line_error(tmp_path, content, msg):
     bad = tmp_path / 'bad.json'
     bad.write_text(content)
-    proc = run_tool(['tools/misc/make_subset.py', str(bad), '--num-images', '1',
+    proc = call_tool(['tools/misc/make_subset.py', str(bad), '--num-images', '1',
                      '--out', str(tmp_path / 'o.json')], check=False)
     assert proc.returncode == 2 and msg in proc.stderr and 'Traceback' not in proc.stderr
     assert not (tmp_path / 'o.json').exists()
@@ -87,6 +88,6 @@ def test_bad_json_is_one_line_error(tmp_path, content, msg):
 
 def test_too_many_images(demo_data, tmp_path):
     ann = osp.join(demo_data, 'annotations', 'instances_train.json')
-    proc = run_tool(['tools/misc/make_subset.py', ann, '--num-images', '100000',
+    proc = call_tool(['tools/misc/make_subset.py', ann, '--num-images', '100000',
                      '--out', str(tmp_path / 'o.json')], check=False)
     assert proc.returncode == 2 and 'asked for 100000 images' in proc.stderr

@@ -8,8 +8,8 @@ import sys
 import pytest
 import torch
 
-from tests.conftest import (DEMO_CONFIG, ROOT, SHORT, demo_cfg_options, free_port, run_tool,
-                            train_demo)
+from tests.conftest import (DEMO_CONFIG, ROOT, SHORT, call_tool, demo_cfg_options, free_port,
+                            run_tool, train_demo)
 
 def test_lr_drops_and_warmup_from_logs(trained):
     curve = json.load(open(osp.join(trained, 'curve.json')))
@@ -70,10 +70,10 @@ def test_analysis_tools(trained, tmp_path):
 
 
 def test_missing_config_and_checkpoint_are_one_line_errors(tmp_path):
-    proc = run_tool(['tools/train.py', 'configs/nope.py'], check=False)
+    proc = call_tool(['tools/train.py', 'configs/nope.py'], check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip() == 'error: config file not found: configs/nope.py'
-    proc = run_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'missing.pth')], check=False)
+    proc = call_tool(['tools/test.py', DEMO_CONFIG, str(tmp_path / 'missing.pth')], check=False)
     assert proc.returncode == 2 and 'checkpoint not found' in proc.stderr
     assert 'Traceback' not in proc.stderr
 
@@ -140,7 +140,7 @@ def test_multi_source_sampler_with_a_batch_sampler_is_a_one_line_error(tmp_path)
     child.write_text(f"_base_ = {student!r}\n"
                      'train_dataloader = dict(\n'
                      "    batch_sampler=dict(_delete_=True, type='AspectRatioBatchSampler'))\n")
-    proc = run_tool(['tools/train.py', str(child)], check=False)
+    proc = call_tool(['tools/train.py', str(child)], check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == (
         'error: train_dataloader.batch_sampler=AspectRatioBatchSampler would regroup '
