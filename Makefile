@@ -6,6 +6,9 @@
 # make check-cuda-build : compile mmcv's nms/roi_align/focal-loss CUDA kernels
 #                   with PyPI's nvcc for sm_90 (no GPU needed; a few minutes)
 PY := .venv/bin/python
+# test processes (pytest-xdist): the machine's cores, at most 4
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 .PHONY: setup quickstart lint test test-fast test-slow check-cuda-build clean-demo
 
@@ -16,16 +19,16 @@ quickstart: setup
 	@$(PY) tools/quickstart.py
 
 test: setup lint
-	@$(PY) -m pytest tests
+	@$(PYTEST) tests
 
 lint: setup
 	@$(PY) -m ruff check .
 
 test-fast: setup
-	@$(PY) -m pytest tests -m "not slow"
+	@$(PYTEST) tests -m "not slow"
 
 test-slow: setup
-	@RUN_OPTIN=1 $(PY) -m pytest tests -m optin
+	@RUN_OPTIN=1 $(PYTEST) tests -m optin
 
 check-cuda-build: setup
 	@$(PY) tools/misc/check_cuda_build.py

@@ -115,13 +115,34 @@ def demo_cfg_options(data_dir, **extra):
     return opts + [f'{k}={v}' for k, v in extra.items()]
 
 
+def once_per_run(tmp_path_factory, name, make):
+    """The folder ``name``, filled by ``make(folder)`` once per test run.
+
+    Under pytest-xdist (``make test`` runs ``-n 2``) every worker asks for it:
+    the first makes it in the run's shared temporary folder while holding a
+    lock, the others wait and reuse it. Tests must not write into it."""
+    from filelock import FileLock
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        root = root.parent  # shared by the workers of this run
+    folder, done = root / name, root / f'{name}.done'
+    with FileLock(str(root / f'{name}.lock')):
+        if not done.exists():
+            if folder.exists():
+                import shutil
+                shutil.rmtree(folder)  # a worker that died half-way
+            folder.mkdir()
+            make(str(folder))
+            done.touch()
+    return str(folder)
+
+
 @pytest.fixture(scope='session')
 def demo_data(tmp_path_factory):
-    """A small demo data set (48 scenes), generated once per session."""
-    out = str(tmp_path_factory.mktemp('demo'))
+    """A small demo data set (48 scenes), generated once per run."""
     from tools.misc.make_demo_data import generate
-    generate(out, num_images=48, seed=1, img_size=96)
-    return out
+    return once_per_run(tmp_path_factory, 'demo',
+                        lambda out: generate(out, num_images=48, seed=1, img_size=96))
 
 
 # a scaled-down long schedule: 1x = 24 iterations, so N=1 gives LR drops at
@@ -157,14 +178,12 @@ def seg_opts(data, iters=10):
 @pytest.fixture(scope='session')
 def seg_teacher(demo_data, tmp_path_factory):
     """Checkpoint of a 30-iteration demo DeepLabV3+ (trained once per run)."""
-    work = str(tmp_path_factory.mktemp('segteacher'))
-    run_tool(['tools/train.py', SEG_CONFIG, '--work-dir', work] + seg_opts(demo_data))
+    work = once_per_run(tmp_path_factory, 'segteacher', lambda w: run_tool(
+        ['tools/train.py', SEG_CONFIG, '--work-dir', w] + seg_opts(demo_data)))
     return osp.join(work, 'iter_30.pth')
 
 
 @pytest.fixture(scope='session')
 def trained(tmp_path_factory, demo_data):
     """Work dir of a 24-iteration demo RetinaNet run (``iter_24.pth``)."""
-    work = str(tmp_path_factory.mktemp('train'))
-    train_demo(work, demo_data)
-    return work
+    return once_per_run(tmp_path_factory, 'train', lambda work: train_demo(work, demo_data))
