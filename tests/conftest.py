@@ -40,6 +40,10 @@ def _memoize_config_files():
 
 _memoize_config_files()
 
+if os.environ.get('PYTEST_XDIST_WORKER'):  # `make test`: one core per worker, as run_tool's
+    import torch                             # children get (OMP_NUM_THREADS=1)
+    torch.set_num_threads(1)
+
 
 def pytest_collection_modifyitems(config, items):
     """``optin`` tests run only with RUN_OPTIN=1 (``make test-slow``)."""

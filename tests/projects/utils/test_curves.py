@@ -5,14 +5,18 @@ import os.path as osp
 from types import SimpleNamespace
 
 import pytest
+from mmengine.logging import MessageHub
 
 from projects.engine.hooks.learning_curve_hook import LearningCurveHook
 from projects.utils.curves import (fill_empty_records, final_metrics, load_curve,
                                    metric_keys, train_minutes)
 
 
-def _val_runner(work_dir, it):
-    return SimpleNamespace(rank=0, iter=it, work_dir=str(work_dir))
+def _val_runner(work_dir, it, skipped=None):
+    hub = MessageHub.get_instance(f'curves-{work_dir}-{it}')
+    if skipped:
+        hub.update_info('unreadable_images/train', skipped)
+    return SimpleNamespace(rank=0, iter=it, work_dir=str(work_dir), message_hub=hub)
 
 
 def test_hook_keeps_a_validation_that_detected_nothing(tmp_path):
@@ -65,3 +69,15 @@ def test_train_minutes_adds_the_processes_of_a_resumed_run(tmp_path):
 
 def test_train_minutes_is_none_without_logs(tmp_path):
     assert train_minutes(str(tmp_path)) is None
+
+
+def test_hook_records_the_skipped_images_and_keeps_them_out_of_the_metrics(tmp_path):
+    hook = LearningCurveHook(plot_file=None)
+    # UnreadableImageHook adds the count next to the metrics, and the training count
+    hook.after_val_epoch(_val_runner(tmp_path, 100, skipped=3),
+                         {'coco/bbox_mAP': 0.25, 'unreadable_images': 1})
+    hook.after_val_epoch(_val_runner(tmp_path, 200, skipped=4), {'unreadable_images': 1})
+    curve = json.load(open(osp.join(tmp_path, 'curve.json')))
+    assert curve['unreadable_images'] == {'train': 4}
+    assert curve['val'][1] == {'iter': 200, 'unreadable_images': 1.0, 'empty': True}
+    assert metric_keys(curve['val'][0]) == ['coco/bbox_mAP']
