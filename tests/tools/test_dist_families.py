@@ -7,6 +7,8 @@ failed DDP at iteration 2. Mask R-CNN, the offline student and DeepLabV3+ are
 opt-in (`make test-slow`); tests/test_configs.py checks every distinct model's
 gradients cheaply without DDP.
 """
+import glob
+import json
 import os
 import os.path as osp
 import subprocess
@@ -81,3 +83,8 @@ def test_two_gloo_processes(family, demo_data, tmp_path):
     # both ranks stepped 3 times: DDP's unused-parameter check fires at step 2
     assert osp.isfile(osp.join(work, 'iter_3.pth')), log[-2000:]
     assert 'received no gradient' not in log and 'find_unused_parameters' not in log
+    assert 'Distributed training: True' in log, 'not a distributed run'
+    rows = [json.loads(line) for p in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
+            for line in open(p)]
+    losses = [r['loss'] for r in rows if 'loss' in r]
+    assert len(losses) == 3 and all(0 < v < float('inf') for v in losses), losses

@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -63,12 +64,23 @@ def test_folder_unlabelled_data_trains_and_both_models_are_evaluated(ts_run):
     assert val and 'student/coco/bbox_mAP' in val[-1]
 
 
-@pytest.mark.parametrize('predict_on', ['teacher', 'student'])
-def test_test_py_evaluates_either(ts_run, demo_data, tmp_path, predict_on):
-    proc = run_tool(['tools/test.py', CONFIG, osp.join(ts_run, 'iter_4.pth'),
-                     '--work-dir', str(tmp_path)] +
-                    _opts(demo_data, **{'model.semi_test_cfg.predict_on': predict_on}))
-    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+def test_test_py_evaluates_either(ts_run, demo_data, tmp_path):
+    import pickle
+    preds = {}
+    for predict_on in ('teacher', 'student'):
+        out = str(tmp_path / f'{predict_on}.pkl')
+        proc = run_tool(['tools/test.py', CONFIG, osp.join(ts_run, 'iter_4.pth'), '--out', out,
+                         '--work-dir', str(tmp_path)] +
+                        _opts(demo_data, **{'model.semi_test_cfg.predict_on': predict_on}))
+        assert re.search(r'coco/bbox_mAP: [\d.]+', proc.stdout + proc.stderr)
+        preds[predict_on] = pickle.load(open(out, 'rb'))
+    teacher, student = preds['teacher'], preds['student']
+    assert len(teacher) == len(student) == 10  # the demo val images
+    assert [p['img_id'] for p in teacher] == [p['img_id'] for p in student]
+    # the EMA teacher is not the student: their predictions differ
+    assert any(t['pred_instances']['bboxes'].shape != s['pred_instances']['bboxes'].shape or
+               not torch.equal(t['pred_instances']['bboxes'], s['pred_instances']['bboxes'])
+               for t, s in zip(teacher, student))
 
 
 def test_resume_restores_student_teacher_and_averages(ts_run, demo_data, tmp_path):
@@ -95,8 +107,15 @@ def test_two_gloo_processes(tmp_path, demo_data):
                           _opts(demo_data, iters=2, **{'train_dataloader.batch_size': 2,
                                                        'train_dataloader.sampler.batch_size': 2}),
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    assert osp.isfile(osp.join(work, 'iter_2.pth'))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log, 'not a distributed run'
+    train = [r for r in _scalars(work) if 'unsup_loss_cls' in r]
+    assert [r['iter'] for r in train] == [1, 2]  # rank 0 logs both steps
+    assert all(r['loss'] == r['loss'] and r['loss'] > 0 for r in train)  # finite, positive
+    state = _state(osp.join(work, 'iter_2.pth'))
+    assert {'loss_norm.avg_human', 'loss_norm.avg_pseudo'} <= set(state)
+    assert float(state['loss_norm.avg_human']) > 0 and float(state['loss_norm.avg_pseudo']) > 0
 
 
 @pytest.mark.realdata
