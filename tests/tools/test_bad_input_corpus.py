@@ -72,6 +72,13 @@ def test_image_folder_corpus_is_labelled_or_listed(trained, odd_images, tmp_path
     assert set(labelled) | skipped == set(os.listdir(odd_images))
 
 
+def _scalars(work):
+    """Every row mmengine logged in ``work``'s vis_data/scalars.json."""
+    import glob
+    return [json.loads(line) for p in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
+            for line in open(p)]
+
+
 def _labelled_json(demo_data, tmp_path, edit):
     data = json.load(open(osp.join(demo_data, 'annotations', 'instances_train_labeled.json')))
     edit(data)
@@ -94,8 +101,21 @@ def test_degenerate_boxes_are_skipped(demo_data, tmp_path):
         bad = [[10, 10, 0, 5], [10, 10, -4, 5], [500, 500, 20, 20], [-50, -50, 10, 10]]
         for i, box in enumerate(bad):
             data['annotations'].append(dict(first, id=10 ** 6 + i, bbox=box, area=1))
-    _train(demo_data, tmp_path, _labelled_json(demo_data, tmp_path, edit))
+    ann = _labelled_json(demo_data, tmp_path, edit)
+    _train(demo_data, tmp_path, ann)
     assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
+    losses = [r['loss'] for r in _scalars(tmp_path / 'w') if 'loss' in r]
+    assert len(losses) == 2 and all(0 < v < float('inf') for v in losses)
+    # mmdet's parsing dropped exactly the four degenerate boxes of the first image
+    from mmdet.datasets import CocoDataset
+    data = json.load(open(ann))
+    first = data['annotations'][0]['image_id']
+    ds = CocoDataset(ann_file=ann, data_prefix=dict(img=f'{demo_data}/images/'),
+                     metainfo=dict(classes=tuple(c['name'] for c in data['categories'])))
+    [info] = [d for d in ds.load_data_list() if d['img_id'] == first]
+    kept = [i['bbox'] for i in info['instances']]
+    assert len(kept) == sum(a['image_id'] == first for a in data['annotations']) - 4
+    assert all(x2 - x1 >= 1 and y2 - y1 >= 1 for x1, y1, x2, y2 in kept)
 
 
 @pytest.mark.parametrize('case,fragment', [
@@ -129,9 +149,14 @@ def test_pseudo_file_with_no_box_trains_on_negatives(demo_data, tmp_path):
             'train_dataloader.batch_size=4', 'train_dataloader.sampler.batch_size=4']
     opts += [o for o in demo_cfg_options(demo_data) if not o.startswith('train_dataloader')]
     run_tool(['tools/train.py', NST, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
-              'train_cfg.base_iters=2', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000']
-             + opts)
+              'train_cfg.base_iters=2', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000',
+              'default_hooks.logger.interval=1'] + opts)
     assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
+    # the pseudo half trained as negatives: a classification loss and no box loss
+    steps = [r for r in _scalars(tmp_path / 'w') if 'unsup_loss_cls' in r]
+    assert len(steps) == 2
+    assert all(r['unsup_loss_cls'] > 0 and r['unsup_loss_bbox'] == 0 for r in steps)
+    assert all(r['sup_loss_bbox'] > 0 for r in steps)  # the human half has boxes
 
 
 def test_checkpoint_of_another_architecture_is_one_line(demo_data, tmp_path):

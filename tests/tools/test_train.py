@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -39,23 +40,43 @@ def test_curve_json_and_plot(trained):
     assert osp.isfile(osp.join(trained, 'iter_24.pth'))
 
 
-def test_test_py_evaluates_and_dumps(trained, demo_data, tmp_path):
-    out = str(tmp_path / 'res.pkl')
-    proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
-                     '--work-dir', str(tmp_path), '--out', out, '--cfg-options']
-                    + demo_cfg_options(demo_data))
-    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+@pytest.fixture(scope='module')
+def plain_test(trained, demo_data, tmp_path_factory):
+    """tools/test.py on the demo teacher: its log and its dumped predictions."""
     import pickle
-    results = pickle.load(open(out, 'rb'))
-    assert len(results) == 10  # 48 scenes, 20% val
-    assert 'pred_instances' in results[0]
-
-
-def test_test_py_tta(trained, demo_data, tmp_path):
+    work = tmp_path_factory.mktemp('test')
+    out = str(work / 'res.pkl')
     proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
-                     '--work-dir', str(tmp_path), '--tta', '--cfg-options']
+                     '--work-dir', str(work), '--out', out, '--cfg-options']
                     + demo_cfg_options(demo_data))
-    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr, pickle.load(open(out, 'rb'))
+
+
+def _bbox_map(log):
+    return float(re.search(r'coco/bbox_mAP: ([\d.]+)', log).group(1))
+
+
+def test_test_py_evaluates_and_dumps(plain_test):
+    log, results = plain_test
+    assert 0.0 <= _bbox_map(log) <= 1.0
+    assert len(results) == 10  # 48 scenes, 20% val
+    assert all(len(r['pred_instances']['bboxes']) == len(r['pred_instances']['scores'])
+               for r in results)
+
+
+def test_test_py_tta(trained, demo_data, plain_test, tmp_path):
+    import pickle
+    out = str(tmp_path / 'tta.pkl')
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
+                     '--work-dir', str(tmp_path), '--tta', '--out', out, '--cfg-options']
+                    + demo_cfg_options(demo_data))
+    assert 0.0 <= _bbox_map(proc.stdout + proc.stderr) <= 1.0
+    tta, plain = pickle.load(open(out, 'rb')), plain_test[1]
+    assert [r['img_id'] for r in tta] == [r['img_id'] for r in plain]
+    # flips and scales merged: not the plain predictions
+    assert any(t['pred_instances']['bboxes'].shape != p['pred_instances']['bboxes'].shape or
+               not torch.equal(t['pred_instances']['bboxes'], p['pred_instances']['bboxes'])
+               for t, p in zip(tta, plain))
 
 
 def test_analysis_tools(trained, tmp_path):

@@ -171,7 +171,8 @@ def labelling_throughput(args) -> dict:
     rate = lambda out: float(re.search(r'([\d.]+) img/s on rank 0', out).group(1))  # noqa: E731
     # test.py logs the mean time per batch of 2; its last logged value covers the run
     test_rate = 2 / test_s[-1] if test_s else float('nan')
-    return dict(test_img_s=test_rate, label_img_s=rate(one), label2_img_s=2 * rate(two))
+    return dict(test_img_s=test_rate, label_img_s=rate(one), label2_img_s=2 * rate(two),
+                images=len(os.listdir(f'{data}/unlabeled')))
 
 
 def main(argv=None):
@@ -204,7 +205,7 @@ def main(argv=None):
         print(f'| {r["mode"]} | {r["step_s"]:.3f} | {r["step_ratio"]:.2f} | '
               f'{r["peak_mb"]:.0f} | {r["mem_ratio"]:.2f} |')
     lab = labelling_throughput(args)
-    print(f'\nInference on 96 images: tools/test.py {lab["test_img_s"]:.1f} img/s, '
+    print(f'\nInference on {lab["images"]} images: tools/test.py {lab["test_img_s"]:.1f} img/s, '
           f'tools/pseudo_label.py {lab["label_img_s"]:.1f} img/s '
           f'({lab["label_img_s"] / lab["test_img_s"]:.2f}x), 2 processes '
           f'{lab["label2_img_s"]:.1f} img/s ({lab["label2_img_s"] / lab["label_img_s"]:.2f}x '
