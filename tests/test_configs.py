@@ -9,24 +9,13 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
 
-from projects.utils.data_check import check_train_sampler
+from projects.utils.data_check import check_train_sampler, walk_datasets
 from tests.conftest import ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
                  # studies/ hold run_study.py grids, not training configs
                  if not {'_base_', 'studies'} & set(p.split(osp.sep)))
 _BUILT_MODELS = {}
-
-
-def _leaf_datasets(dataset):
-    """The datasets that hold a pipeline, through wrappers and concatenations."""
-    if 'dataset' in dataset:  # RepeatDataset, ClassBalancedDataset, ...
-        return _leaf_datasets(dataset['dataset'])
-    if 'datasets' in dataset:  # ConcatDataset
-        return [leaf for ds in dataset['datasets'] for leaf in _leaf_datasets(ds)]
-    if 'human' in dataset:  # HumanPseudoDataset
-        return _leaf_datasets(dataset['human']) + _leaf_datasets(dataset['pseudo'])
-    return [dataset]
 
 
 def _num_classes(model) -> int:
@@ -128,6 +117,8 @@ def test_config_builds(path):
         for loader in ('train_dataloader', 'val_dataloader'):
             if cfg.get(loader) is None:
                 continue
-            for dataset in _leaf_datasets(cfg[loader]['dataset']):
+            for dataset, leaf in walk_datasets(cfg[loader]['dataset']):
+                if not leaf:  # wrappers hold no pipeline
+                    continue
                 pipeline = Compose(dataset['pipeline'])
                 assert len(pipeline.transforms) > 0, f'{loader} pipeline is empty'

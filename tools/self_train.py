@@ -28,7 +28,7 @@ sys.path.insert(0, ROOT)
 from projects.utils.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, markdown_table  # noqa: E402
 from projects.utils.io import atomic_write_json, atomic_write_text  # noqa: E402
-from projects.utils.launch import UserInputError  # noqa: E402
+from projects.utils.errors import UserInputError  # noqa: E402
 
 METRIC_KEYS = ('coco/bbox_mAP', 'coco/segm_mAP', 'mIoU')
 

@@ -12,22 +12,8 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
 from projects.utils.io import disk_full
-from projects.utils.launch import UserInputError
-
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
-
-
-def list_image_folder(img_dir: str) -> List[dict]:
-    """Sorted image files of a folder (recursively) as ``{id, file_name}``."""
-    if not osp.isdir(img_dir):
-        raise UserInputError(f'image folder not found: {img_dir}')
-    names = sorted(osp.relpath(osp.join(root, f), img_dir)
-                   for root, _, files in os.walk(img_dir) for f in files
-                   if f.lower().endswith(IMG_EXTENSIONS))
-    if not names:
-        raise UserInputError(f'no images ({"/".join(IMG_EXTENSIONS)}) in {img_dir}')
-    return [dict(id=i + 1, file_name=n) for i, n in enumerate(names)]
-
+from projects.utils.errors import UserInputError
+from projects.utils.image_folder import IMG_EXTENSIONS, list_image_folder  # noqa: F401
 
 def images_from_coco(ann_file: str) -> Tuple[List[dict], List[dict]]:
     """``images`` (id, file_name) and ``categories`` of a COCO json."""

@@ -8,7 +8,7 @@ from PIL import Image
 
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
-from projects.apis.inference import list_image_folder
+from projects.utils.image_folder import list_image_folder
 
 
 @DATASETS.register_module()

