@@ -109,6 +109,15 @@ def call_tool(args, check=True):
     return proc
 
 
+def logged_scalars(work_dir):
+    """Every row mmengine logged in ``work_dir`` (``*/vis_data/scalars.json``)."""
+    import glob
+    import json
+    return [json.loads(line)
+            for p in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+            for line in open(p)]
+
+
 def demo_cfg_options(data_dir, **extra):
     """--cfg-options that point the demo config at ``data_dir``."""
     opts = [f'train_dataloader.dataset.data_root={data_dir}/',

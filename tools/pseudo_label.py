@@ -90,8 +90,9 @@ def main(argv=None):
     from mmengine.dist import barrier, is_main_process
     from mmengine.utils import ProgressBar
     from projects.apis.inference import (PartStore, SafeImageDataset, build_loader,
-                                         images_from_coco, init_tool_dist, list_image_folder)
+                                         images_from_coco, init_tool_dist)
     from projects.apis.pseudo_label import prediction_to_record, records_to_coco
+    from projects.utils.image_folder import list_image_folder
     from projects.utils.io import atomic_write_json
 
     rank, world = init_tool_dist(args.launcher)

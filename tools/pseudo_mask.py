@@ -104,7 +104,8 @@ def main(argv=None):
     import torch
     from mmengine.dist import barrier, is_main_process
     from mmengine.utils import ProgressBar
-    from projects.apis.inference import init_tool_dist, list_image_folder
+    from projects.apis.inference import init_tool_dist
+    from projects.utils.image_folder import list_image_folder
     from projects.apis.pseudo_mask import average_probs, pixel_shares, pseudo_mask
     from projects.utils.io import atomic_write_json
 

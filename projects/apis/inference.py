@@ -11,9 +11,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
-from projects.utils.io import disk_full
 from projects.utils.errors import UserInputError
-from projects.utils.image_folder import IMG_EXTENSIONS, list_image_folder  # noqa: F401
+from projects.utils.io import disk_full
+
 
 def images_from_coco(ann_file: str) -> Tuple[List[dict], List[dict]]:
     """``images`` (id, file_name) and ``categories`` of a COCO json."""

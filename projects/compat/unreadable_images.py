@@ -109,32 +109,34 @@ def _metainfo(sample) -> dict:
     return sample.metainfo if hasattr(sample, 'metainfo') else sample
 
 
-def _skip_aware(compute_metrics):
-    """Wrap a metric's ``compute_metrics``: drop :class:`SkippedSample` results,
-    and leave their images out of a COCO metric's ground truth."""
+def _make_skip_aware(metric) -> None:
+    """Wrap ``metric.compute_metrics`` (once): drop :class:`SkippedSample`
+    results, and leave their images out of a COCO metric's ground truth."""
+    compute_metrics = metric.compute_metrics
+    if getattr(compute_metrics, 'skip_aware', False):
+        return
 
     def compute(results: list) -> dict:
         skipped = {r.img_id for r in results if isinstance(r, SkippedSample)}
         results = [r for r in results if not isinstance(r, SkippedSample)]
-        metric = compute.metric
         coco = getattr(metric, '_coco_api', None)
         if skipped and coco is not None and hasattr(metric, 'img_ids'):
             metric.img_ids = [i for i in coco.get_img_ids() if i not in skipped]
         return compute_metrics(results) if results else {}
 
-    return compute
+    compute.skip_aware = True
+    metric.compute_metrics = compute
 
 
 def evaluator_process(self, data_samples, data_batch=None) -> None:
     """``Evaluator.process`` that holds back the samples of unreadable images."""
     bad = _EVAL_PATHS.get()
     if bad:
-        keep = [s for s in data_samples if _metainfo(s).get('img_path') not in bad]
-        gone = [s for s in data_samples if _metainfo(s).get('img_path') in bad]
+        keep, gone = [], []
+        for s in data_samples:
+            (gone if _metainfo(s).get('img_path') in bad else keep).append(s)
         for metric in self.metrics:
-            if not hasattr(metric.compute_metrics, 'metric'):
-                metric.compute_metrics = _skip_aware(metric.compute_metrics)
-                metric.compute_metrics.metric = metric
+            _make_skip_aware(metric)
             metric.results.extend(SkippedSample(_metainfo(s).get('img_id')) for s in gone)
         data_samples = keep
     _evaluator_process(self, data_samples, data_batch)

@@ -99,8 +99,3 @@ class RecordReader:
             except ValueError:
                 continue
         return out
-
-
-def eval_records(path: Optional[str] = None) -> List[dict]:
-    """Every ``phase == "eval"`` record of the file (default: this run's)."""
-    return [r for r in RecordReader(path).new() if r.get('phase') == 'eval']

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import DEMO_CONFIG, SHORT, call_tool, demo_cfg_options, run_tool
+from tests.conftest import (DEMO_CONFIG, SHORT, call_tool, demo_cfg_options, logged_scalars,
+                            run_tool)
 
 NST = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
 
@@ -72,13 +73,6 @@ def test_image_folder_corpus_is_labelled_or_listed(trained, odd_images, tmp_path
     assert set(labelled) | skipped == set(os.listdir(odd_images))
 
 
-def _scalars(work):
-    """Every row mmengine logged in ``work``'s vis_data/scalars.json."""
-    import glob
-    return [json.loads(line) for p in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
-            for line in open(p)]
-
-
 def _labelled_json(demo_data, tmp_path, edit):
     data = json.load(open(osp.join(demo_data, 'annotations', 'instances_train_labeled.json')))
     edit(data)
@@ -104,7 +98,7 @@ def test_degenerate_boxes_are_skipped(demo_data, tmp_path):
     ann = _labelled_json(demo_data, tmp_path, edit)
     _train(demo_data, tmp_path, ann)
     assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
-    losses = [r['loss'] for r in _scalars(tmp_path / 'w') if 'loss' in r]
+    losses = [r['loss'] for r in logged_scalars(tmp_path / 'w') if 'loss' in r]
     assert len(losses) == 2 and all(0 < v < float('inf') for v in losses)
     # mmdet's parsing dropped exactly the four degenerate boxes of the first image
     from mmdet.datasets import CocoDataset
@@ -153,7 +147,7 @@ def test_pseudo_file_with_no_box_trains_on_negatives(demo_data, tmp_path):
               'default_hooks.logger.interval=1'] + opts)
     assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
     # the pseudo half trained as negatives: a classification loss and no box loss
-    steps = [r for r in _scalars(tmp_path / 'w') if 'unsup_loss_cls' in r]
+    steps = [r for r in logged_scalars(tmp_path / 'w') if 'unsup_loss_cls' in r]
     assert len(steps) == 2
     assert all(r['unsup_loss_cls'] > 0 and r['unsup_loss_bbox'] == 0 for r in steps)
     assert all(r['sup_loss_bbox'] > 0 for r in steps)  # the human half has boxes

@@ -7,8 +7,6 @@ failed DDP at iteration 2. Mask R-CNN, the offline student and DeepLabV3+ are
 opt-in (`make test-slow`); tests/test_configs.py checks every distinct model's
 gradients cheaply without DDP.
 """
-import glob
-import json
 import os
 import os.path as osp
 import subprocess
@@ -16,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, logged_scalars
 
 DEMO_CLASSES = "metainfo=dict(classes=('circle', 'square', 'triangle'))"
 
@@ -84,7 +82,5 @@ def test_two_gloo_processes(family, demo_data, tmp_path):
     assert osp.isfile(osp.join(work, 'iter_3.pth')), log[-2000:]
     assert 'received no gradient' not in log and 'find_unused_parameters' not in log
     assert 'Distributed training: True' in log, 'not a distributed run'
-    rows = [json.loads(line) for p in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
-            for line in open(p)]
-    losses = [r['loss'] for r in rows if 'loss' in r]
+    losses = [r['loss'] for r in logged_scalars(work) if 'loss' in r]
     assert len(losses) == 3 and all(0 < v < float('inf') for v in losses), losses

@@ -2,8 +2,6 @@
 unlabelled data, teacher/ and student/ evaluation, tools/test.py on either,
 exact resume (student, EMA teacher, loss-normalization averages), two gloo
 processes, and Mask R-CNN pseudo masks on coco128 + coco-unlabeled128."""
-import glob
-import json
 import os
 import os.path as osp
 import re
@@ -14,7 +12,7 @@ import pytest
 import torch
 
 import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
-from tests.conftest import ROOT, free_port, run_tool, shared_data
+from tests.conftest import ROOT, free_port, logged_scalars, run_tool, shared_data
 
 CONFIG = 'configs/demo/ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
 C128 = 'configs/demo/ts-ema_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py'
@@ -38,11 +36,6 @@ def _opts(data, iters=4, **extra):
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
 
 
-def _scalars(work):
-    return [json.loads(line) for p in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
-            for line in open(p)]
-
-
 def _state(path):
     return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
 
@@ -55,7 +48,7 @@ def ts_run(demo_data, tmp_path_factory):
 
 
 def test_folder_unlabelled_data_trains_and_both_models_are_evaluated(ts_run):
-    rows = _scalars(ts_run)
+    rows = logged_scalars(ts_run)
     train = [r for r in rows if 'unsup_loss_cls' in r]
     assert len(train) == 4
     assert any(r['unsup_loss_bbox'] > 0 for r in train), 'pseudo boxes reached the student'
@@ -110,7 +103,7 @@ def test_two_gloo_processes(tmp_path, demo_data):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed training: True' in log, 'not a distributed run'
-    train = [r for r in _scalars(work) if 'unsup_loss_cls' in r]
+    train = [r for r in logged_scalars(work) if 'unsup_loss_cls' in r]
     assert [r['iter'] for r in train] == [1, 2]  # rank 0 logs both steps
     assert all(r['loss'] == r['loss'] and r['loss'] > 0 for r in train)  # finite, positive
     state = _state(osp.join(work, 'iter_2.pth'))
@@ -138,7 +131,7 @@ def test_coco128_mask_rcnn_pseudo_masks(tmp_path):
             'model.detector.test_cfg.rcnn.max_per_img': 10}
     run_tool(['tools/train.py', C128, '--work-dir', work, '--cfg-options'] +
              [f'{k}={v}' for k, v in opts.items()])
-    rows = _scalars(work)
+    rows = logged_scalars(work)
     train = [r for r in rows if 'unsup_loss_mask' in r]
     assert len(train) == 2 and all(r['unsup_loss_mask'] > 0 for r in train)
     val = [r for r in rows if 'teacher/coco/segm_mAP' in r]

@@ -46,7 +46,7 @@ class UnreadableImageHook(Hook):
         self.max_bad_images = max_bad_images
         self.train_reader, self.eval_reader = RecordReader(), RecordReader()
         self.train_bad: Dict[str, str] = {}
-        self.train_limit = 0
+        self.train_size = 0
         self.eval_stop: Optional[UserInputError] = None
 
     def limit(self, dataset_size: int) -> int:
@@ -73,9 +73,7 @@ class UnreadableImageHook(Hook):
     def before_train(self, runner) -> None:
         if runner.iter == 0:  # a fresh run ignores older records; a resumed one counts them
             self.train_reader.skip_to_end()
-        size = len(runner.train_dataloader.dataset)
-        self.train_limit = self.limit(size)
-        self.train_size = size
+        self.train_size = len(runner.train_dataloader.dataset)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         new = [r for r in self.train_reader.new()
@@ -87,8 +85,9 @@ class UnreadableImageHook(Hook):
                       logger='current', level=30)
         if new:
             runner.message_hub.update_info('unreadable_images/train', len(self.train_bad))
-        self._stop_if(len(self.train_bad) > self.train_limit, 'training', self.train_bad,
-                      self.train_limit, self.train_size)
+        limit = self.limit(self.train_size)
+        self._stop_if(len(self.train_bad) > limit, 'training', self.train_bad, limit,
+                      self.train_size)
 
     def _before_eval(self, dataloader) -> None:
         # before the loop starts its workers, so they inherit the mark

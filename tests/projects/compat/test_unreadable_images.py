@@ -203,7 +203,7 @@ def test_record_reader_returns_complete_lines_once(tmp_path):
     assert reader.new() == [dict(path='b', phase='eval')]
     assert reader.new() == []
     reader.skip_to_end()
-    assert record_mod.eval_records(path) == [dict(path='b', phase='eval')]
+    assert record_mod.RecordReader(path).new()[1:] == [dict(path='b', phase='eval')]
 
 
 def test_blank_image_matches_the_loader_settings():
