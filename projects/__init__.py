@@ -3,10 +3,12 @@
 Importing this package (configs do so through ``custom_imports``) applies the
 compatibility shims in :mod:`projects.compat` (weights_only allow-list,
 atomic checkpoint files, one-line checkpoint errors, unreadable images skipped
-and counted, ``mmdet::`` config bases found without a metafile scan) and
+and counted, ``mmdet::`` config bases found without a metafile scan, the
+one-value config switches applied on load) and
 registers our hooks, loops and models in mmdet's registries.
 """
-from .compat import (allow_mmengine_checkpoints, install_checkpoint_errors,
+from .compat import (allow_mmengine_checkpoints, apply_switches_on_load,
+                     install_checkpoint_errors,
                      install_unreadable_image_skip, make_checkpoints_atomic,
                      speed_up_external_config_paths)
 
@@ -15,5 +17,6 @@ make_checkpoints_atomic()
 install_checkpoint_errors()
 install_unreadable_image_skip()
 speed_up_external_config_paths()
+apply_switches_on_load()
 
 from . import datasets, engine, models  # noqa: E402,F401

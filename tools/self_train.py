@@ -44,7 +44,9 @@ def parse_args(argv=None):
     parser.add_argument('--img-prefix', help='image folder of --ann-file')
     parser.add_argument('--teacher-checkpoint', help='skip teacher training, use this')
     parser.add_argument('--rounds', type=int, default=1)
-    parser.add_argument('--score-thr', type=float, default=0.5)
+    parser.add_argument('--score-thr', type=float, default=None,
+                        help="pseudo-label threshold (default: the student config's "
+                        "score_thr, else 0.5)")
     parser.add_argument('--tta', action='store_true',
                         help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
     parser.add_argument('--student-init', choices=['scratch', 'teacher'], default='scratch',
@@ -69,10 +71,22 @@ def parse_args(argv=None):
         from mmengine.config import Config
         scope = Config.fromfile(args.teacher_config).get('default_scope', 'mmdet')
         args.task = 'seg' if scope == 'mmseg' else 'det'
+    if args.score_thr is None:
+        args.score_thr = student_score_thr(args.student_config, args.cfg_options)
     if args.task == 'seg' and not args.img_dir:
         raise UserInputError('segmentation self-training takes --img-dir (pseudo masks '
                              'are written per image file)')
     return args
+
+
+def student_score_thr(config: str, cfg_options) -> float:
+    """The student config's one-value ``score_thr`` (``--cfg-options`` first), else 0.5."""
+    for opt in cfg_options:
+        key, _, value = opt.partition('=')
+        if key == 'score_thr':
+            return float(value)
+    from mmengine.config import Config
+    return float(Config.fromfile(config).get('score_thr', 0.5))
 
 
 class SelfTrainer:

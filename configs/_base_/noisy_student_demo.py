@@ -8,24 +8,27 @@ _base_ = [
     './schedules/long_schedule.py',
     './default_runtime.py',
 ]
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 detector = _base_.model
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=detector,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 
-strength = dict(type='StrengthAugment', strength='S1', scale=(128, 128))
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
+augment = dict(type='StrengthAugment', strength=strength, scale=(128, 128))
 human_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
-    strength,
+    augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
 ]
 pseudo_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
-    strength,
+    augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),
 ]
 human_dataset = dict(

@@ -11,12 +11,14 @@ _base_ = [
     './schedules/long_schedule.py',
     './default_runtime.py',
 ]
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # the teacher's boxes kept as pseudo labels at score >= score_thr
 ts_model = dict(
     type='TeacherStudentDetector',
     teacher_kind='ema',
     # L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha)
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01),
-    semi_train_cfg=dict(score_thr=0.5, burn_in_iters=0),
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01),
+    semi_train_cfg=dict(score_thr=score_thr, burn_in_iters=0),
     semi_test_cfg=dict(predict_on='teacher'))
 # SoftTeacher's ImageNet-init backbone: caffe-style R-50, frozen BN
 caffe_preprocessor = dict(type='DetDataPreprocessor', mean=[103.530, 116.280, 123.675],

@@ -6,28 +6,30 @@
 # and 4 images of the other half, pseudo-labelled by a teacher trained on the
 # labelled half (tools/pseudo_label.py ... --out <pseudo.json>; pass it as
 #   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>).
-# Both halves under strength S1 (`...human.pipeline.2.strength=S4` and
-# `...pseudo.pipeline.2.strength=S4` switch to S4); loss normalization with
-# alpha 1. Model and schedule are the supervised config's.
+# Both halves under the base's strength S1 (strength = 'S4' in a child, or
+# --cfg-options strength=S4, switches both); loss normalization with alpha 1.
+# Model and schedule are the supervised config's.
 _base_ = './retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'
 
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 
-strength = dict(type='StrengthAugment', strength='S1', scale=_base_.img_scale)
+augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)
 human_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
-    strength,
+    augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
 ]
 pseudo_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
-    strength,
+    augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),
 ]
 human_dataset = dict(

@@ -19,10 +19,11 @@ model = dict(roi_head=dict(bbox_head=dict(num_classes=len(classes)),
                            mask_head=dict(num_classes=len(classes))))
 data_root = 'data/coco128/'
 img_scale = (320, 240)
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='StrengthAugment', strength='S1', scale=img_scale),
+    dict(type='StrengthAugment', strength=strength, scale=img_scale),
     dict(type='PackDetInputs')
 ]
 test_pipeline = [

@@ -1,20 +1,22 @@
 # The Noisy-Student student of the coco128 instance-segmentation study: each
 # batch of 4 holds 2 human-labelled coco128 images and 2 coco-unlabeled128
 # images with the teacher's pseudo boxes and RLE masks (score >= 0.5), both
-# under S1 (`...human.pipeline.2.strength=S4` and `...pseudo.pipeline.2.strength=S4`
-# switch to S4); loss normalization with alpha 1. Pass the pseudo-label file with
+# under the base's S1 (strength = 'S4', or --cfg-options strength=S4, switches
+# both); loss normalization with alpha 1. Pass the pseudo-label file with
 #   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>
 _base_ = './mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py'
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 load = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
-strength = dict(type='StrengthAugment', strength='S1', scale=_base_.img_scale)
+augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)
 human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                   sup=dict(type='PackDetInputs'))
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
@@ -28,11 +30,11 @@ train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='HumanPseudoDataset',
-        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, strength, human_pack]),
+        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, augment, human_pack]),
         pseudo=dict(
             type='CocoDataset', metainfo=_base_.metainfo,
             data_root='data/coco-unlabeled128/',
             ann_file='pseudo_labels.json',
             data_prefix=dict(img=''),
             filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, strength, pseudo_pack])))
+            pipeline=[*load, augment, pseudo_pack])))

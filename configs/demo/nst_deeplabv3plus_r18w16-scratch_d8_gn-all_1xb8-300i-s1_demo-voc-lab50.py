@@ -3,11 +3,13 @@
 # (tools/pseudo_mask.py; 255 = ignore), both under S1; the losses are
 # combined by the detection student's LossNormalizer.
 _base_ = './sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo-mask pixels kept at teacher probability >= score_thr
 model = dict(
     _delete_=True,
     type='NoisyStudentSegmentor',
     segmentor=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 train_dataloader = dict(
     sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler', batch_size=8,
                  source_ratio=[1, 1]),  # exactly half human, half pseudo

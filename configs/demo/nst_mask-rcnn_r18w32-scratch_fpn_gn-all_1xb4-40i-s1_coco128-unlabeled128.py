@@ -6,16 +6,19 @@
 #       configs/demo/nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py \
 #       --work-dir work_dirs/st_coco128 --img-dir data/coco-unlabeled128
 _base_ = './sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py'
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 load = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
-strength = dict(type='StrengthAugment', strength='S1', scale=(128, 128))
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
+augment = dict(type='StrengthAugment', strength=strength, scale=(128, 128))
 human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                   sup=dict(type='PackDetInputs'))
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
@@ -29,7 +32,7 @@ train_dataloader = dict(
         _delete_=True,
         type='HumanPseudoDataset',
         human=dict(_base_.train_dataloader.dataset,
-                   pipeline=[*load, strength, human_pack]),
+                   pipeline=[*load, augment, human_pack]),
         # tools/self_train.py points ann_file / data_prefix at its pseudo labels
         pseudo=dict(
             type='CocoDataset',
@@ -37,4 +40,4 @@ train_dataloader = dict(
             ann_file='pseudo_labels.json',
             data_prefix=dict(img=''),
             filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, strength, pseudo_pack])))
+            pipeline=[*load, augment, pseudo_pack])))

@@ -11,13 +11,15 @@ _base_ = [
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # the teacher's boxes kept as pseudo labels at score >= score_thr
 model = dict(
     _delete_=True,
     type='TeacherStudentDetector',
     detector=_base_.model,
     teacher_kind='ema',
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01),
-    semi_train_cfg=dict(score_thr=0.5, burn_in_iters=0),
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01),
+    semi_train_cfg=dict(score_thr=score_thr, burn_in_iters=0),
     semi_test_cfg=dict(predict_on='teacher'))
 # MeanTeacherHook: teacher = (1 - momentum) * teacher + momentum * student
 custom_hooks = [*_base_.custom_hooks, dict(type='MeanTeacherHook', momentum=0.01)]

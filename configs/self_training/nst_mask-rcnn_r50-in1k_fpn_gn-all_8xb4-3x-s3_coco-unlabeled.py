@@ -1,6 +1,3 @@
-# S3: AutoAugment + large scale jitter [0.5, 2.0], flip and crop
+# S3: detection AutoAugment (v0), then large scale jitter [0.5, 2.0], flip, crop
 _base_ = './nst_mask-rcnn_r50-in1k_fpn_gn-all_8xb4-3x-s1_coco-unlabeled.py'
-strength = dict(type='StrengthAugment', strength='S3', scale=_base_.img_scale)
-train_dataloader = dict(dataset=dict(
-    human=dict(pipeline=[*_base_.load, strength, _base_.human_pack]),
-    pseudo=dict(pipeline=[*_base_.load, strength, _base_.pseudo_pack])))
+strength = 'S3'

@@ -5,13 +5,16 @@
 # 2 human + 2 pseudo images (total 16 human per step, as the baseline), both
 # under the same strength; losses combined by LossNormalizer:
 #   L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha).
+# One-value switches: strength ('S1'-'S4'), alpha, score_thr, and the batch
+# train_dataloader.sampler.batch_size (the DataLoader's follows it).
 _base_ = './sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s1_coco.py'
+alpha = 1.0  # smaller for stronger augmentation, larger for longer training
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
-    # alpha: smaller for stronger augmentation, larger for longer training
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                   sup=dict(type='PackDetInputs'))
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
@@ -24,7 +27,7 @@ train_dataloader = dict(
         _delete_=True,
         type='HumanPseudoDataset',
         human=dict(_base_.train_dataloader.dataset,
-                   pipeline=[*_base_.load, _base_.strength, human_pack]),
+                   pipeline=[*_base_.load, _base_.augment, human_pack]),
         # tools/self_train.py points ann_file / data_prefix at its pseudo labels
         pseudo=dict(
             type='CocoDataset',
@@ -32,4 +35,4 @@ train_dataloader = dict(
             ann_file='annotations/unlabeled2017_pseudo.json',
             data_prefix=dict(img='unlabeled2017/'),
             filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*_base_.load, _base_.strength, pseudo_pack])))
+            pipeline=[*_base_.load, _base_.augment, pseudo_pack])))

@@ -1,4 +1,3 @@
-# S3: AutoAugment + large scale jitter [0.5, 2.0], flip and crop
+# S3: detection AutoAugment (v0), then large scale jitter [0.5, 2.0], flip, crop
 _base_ = './sup_retinanet_r50-in1k_fpn_syncbn-all_8xb2-3x-s1_coco-50pct.py'
-strength = dict(type='StrengthAugment', strength='S3', scale=_base_.img_scale)
-train_dataloader = dict(dataset=dict(pipeline=[*_base_.load, strength, _base_.pack]))
+strength = 'S3'

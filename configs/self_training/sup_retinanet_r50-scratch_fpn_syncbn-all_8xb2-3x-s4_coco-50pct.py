@@ -1,4 +1,3 @@
-# S4: RandAugment (magnitude 10) + large scale jitter [0.5, 2.0], flip and crop
+# S4: box-aware RandAugment (2 ops, magnitude 10 of 10), then S3's jitter, flip, crop
 _base_ = './sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s1_coco-50pct.py'
-strength = dict(type='StrengthAugment', strength='S4', scale=_base_.img_scale)
-train_dataloader = dict(dataset=dict(pipeline=[*_base_.load, strength, _base_.pack]))
+strength = 'S4'

@@ -35,9 +35,7 @@ _nst = dict(scratch='configs/bccd/'
             in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x-s1_bccd-lab50.py')
 _inits = ('scratch', 'in1k')
 _ann_key = 'train_dataloader.dataset.ann_file'
-_s4 = {'train_dataloader.dataset.pipeline.2.strength': 'S4'}
-_s4_student = {'train_dataloader.dataset.human.pipeline.2.strength': 'S4',
-               'train_dataloader.dataset.pseudo.pipeline.2.strength': 'S4'}
+_s4 = {'strength': 'S4'}  # one switch: every StrengthAugment of the training data
 _unlabeled = dict(ann_file=_ann + 'trainval_unl50.json', img_prefix='data/bccd/JPEGImages/')
 
 runs = (
@@ -59,7 +57,7 @@ runs = (
        for i in _inits]
     + [dict(name=f'{i}-2x-lab50-student-{s.lower()}', config=_nst[i], teacher=f'{i}-2x-lab50',
             unlabeled=_unlabeled,
-            options=dict({'train_cfg.multiplier': 2}, **(_s4_student if s == 'S4' else {})),
+            options=dict({'train_cfg.multiplier': 2}, **(_s4 if s == 'S4' else {})),
             factors=dict(init=i, labels='50%', method=f'student {s}'))
        for i in _inits for s in ('S1', 'S4')]
 )

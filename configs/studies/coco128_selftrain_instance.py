@@ -42,13 +42,11 @@ _sup_data = {'train_dataloader.dataset.data_root': '{coco128_root}/',
 _nst_data = {'train_dataloader.dataset.human.data_root': '{coco128_root}/',
              'train_dataloader.dataset.human.ann_file': _train96,
              'train_dataloader.dataset.pseudo.data_root': '{unlabeled_root}/'}
-_s4 = {'train_dataloader.dataset.pipeline.2.strength': 'S4'}
-_s4_student = {'train_dataloader.dataset.human.pipeline.2.strength': 'S4',
-               'train_dataloader.dataset.pseudo.pipeline.2.strength': 'S4'}
+_s4 = {'strength': 'S4'}  # one switch: every StrengthAugment of the training data
 _grid = [('in1k', 'S1'), ('in1k', 'S4'), ('scratch', 'S1'), ('scratch', 'S4')]  # (init, strength)
 runs = []
 for _i, _s in _grid:
-    _aug, _aug_student = ({}, {}) if _s == 'S1' else (_s4, _s4_student)
+    _aug, _aug_student = ({}, {}) if _s == 'S1' else (_s4, _s4)
     _tag = _s.lower()
     runs += [
         dict(name=f'{_i}-2x-sup-{_tag}', config=_sup[_i], options=dict(_eval, **_sup_data, **_aug),

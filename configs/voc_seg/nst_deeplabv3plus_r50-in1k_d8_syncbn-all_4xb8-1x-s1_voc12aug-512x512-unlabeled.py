@@ -9,12 +9,14 @@
 #     $C/nst_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb8-1x-s1_voc12aug-512x512-unlabeled.py \
 #     --work-dir work_dirs/voc_st --img-dir data/unlabeled_images --tta --gpus 4
 _base_ = './sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py'
+alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+score_thr = 0.5  # pseudo-mask pixels kept at teacher probability >= score_thr
 model = dict(
     _delete_=True,
     type='NoisyStudentSegmentor',
     segmentor=_base_.model,
     # alpha: smaller for stronger augmentation, larger for longer training
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 train_dataloader = dict(
     batch_size=8,
     sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler', batch_size=8,

@@ -1,8 +1,5 @@
-# Strong augmentation (S4: RandAugment + large scale jitter) for the student
+# Strong augmentation for the student and its human labels: S4 (box-aware
+# RandAugment, 2 ops at magnitude 10 of 10, on the original-size image, then
+# large scale jitter [0.5, 2.0], flip and 512 crop)
 _base_ = './nst_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb8-1x-s1_voc12aug-512x512-unlabeled.py'
-strength = dict(type='mmdet.StrengthAugment', strength='S4', scale=(512, 512))
-train_pipeline = [*_base_.load, strength, _base_.pack]
-train_dataloader = dict(dataset=dict(
-    human=dict(datasets=[dict(_base_.dataset_train, pipeline=train_pipeline),
-                         dict(_base_.dataset_aug, pipeline=train_pipeline)]),
-    pseudo=dict(pipeline=train_pipeline)))
+strength = 'S4'

@@ -8,17 +8,25 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 
+from .config_switches import apply_switches
 from .errors import UserInputError  # noqa: F401  (re-exported: tools import it from here)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """``Config.fromfile`` with a one-line error for a missing file."""
+    """``Config.fromfile`` with a one-line error for a missing file, then
+    ``cfg_options`` merged and the one-value switches applied
+    (:mod:`projects.utils.config_switches`)."""
     if not osp.isfile(path):
         raise UserInputError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
+    try:
+        cfg = Config.fromfile(path)
+    except TypeError as e:  # mmengine: a child's dict over a base's plain value
+        if 'cannot inherit from base' not in str(e):
+            raise
+        raise UserInputError(f'{path}: {str(e).split(". You may set")[0]}') from None
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    return cfg
+    return apply_switches(cfg)
 
 
 def _slurm_env_to_torch() -> None:

@@ -44,9 +44,9 @@ INITS = ('scratch', 'in1k')
 FRACTIONS = (100, 50, 20)
 STRENGTHS = {
     'S1': 'flip + scale jitter [0.8, 1.2], random resize and crop',
-    'S2': 'S1 + AutoAugment with the detection policy (policies_v0)',
-    'S3': 'AutoAugment + large scale jitter [0.5, 2.0], flip and crop',
-    'S4': 'RandAugment (magnitude 10) + large scale jitter [0.5, 2.0], flip and crop',
+    'S2': 'detection AutoAugment (policy v0) on the original image, then S1',
+    'S3': 'detection AutoAugment (v0), then large scale jitter [0.5, 2.0], flip, crop',
+    'S4': 'box-aware RandAugment (2 ops, magnitude 10 of 10), then S3\'s jitter, flip, crop',
 }
 SCHEDULE = '3x'  # 270k = 3 x 90k at batch 16; drops at last 60k / 20k
 
@@ -82,13 +82,16 @@ def nst_root(model):
 # 2 human + 2 pseudo images (total 16 human per step, as the baseline), both
 # under the same strength; losses combined by LossNormalizer:
 #   L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha).
+# One-value switches: strength ('S1'-'S4'), alpha, score_thr, and the batch
+# train_dataloader.sampler.batch_size (the DataLoader's follows it).
 _base_ = './{name('sup', model, 'scratch', 100, 'S1')}'
+alpha = 1.0  # smaller for stronger augmentation, larger for longer training
+score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
-    # alpha: smaller for stronger augmentation, larger for longer training
-    loss_norm=dict(type='LossNormalizer', alpha=1.0, momentum=0.01))
+    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                   sup=dict(type='PackDetInputs'))
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
@@ -101,7 +104,7 @@ train_dataloader = dict(
         _delete_=True,
         type='HumanPseudoDataset',
         human=dict(_base_.train_dataloader.dataset,
-                   pipeline=[*_base_.load, _base_.strength, human_pack]),
+                   pipeline=[*_base_.load, _base_.augment, human_pack]),
         # tools/self_train.py points ann_file / data_prefix at its pseudo labels
         pseudo=dict(
             type='CocoDataset',
@@ -109,7 +112,7 @@ train_dataloader = dict(
             ann_file='annotations/unlabeled2017_pseudo.json',
             data_prefix=dict(img='unlabeled2017/'),
             filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*_base_.load, _base_.strength, pseudo_pack])))
+            pipeline=[*_base_.load, _base_.augment, pseudo_pack])))
 """
 
 
@@ -119,15 +122,7 @@ def child(method, model, init, frac, strength):
     suffix = '' if method == 'sup' else ')'
     if strength != 'S1':
         parent = name(method, model, init, frac, 'S1')
-        if method == 'sup':
-            loader = 'dataset=dict(pipeline=[*_base_.load, strength, _base_.pack])'
-        else:
-            loader = ('dataset=dict(\n'
-                      '    human=dict(pipeline=[*_base_.load, strength, _base_.human_pack]),\n'
-                      '    pseudo=dict(pipeline=[*_base_.load, strength, _base_.pseudo_pack]))')
-        body = (f"strength = dict(type='StrengthAugment', strength='{strength}', "
-                f"scale=_base_.img_scale)\ntrain_dataloader = dict({loader})\n")
-        return parent, f'{strength}: {STRENGTHS[strength]}', body
+        return parent, f'{strength}: {STRENGTHS[strength]}', f"strength = '{strength}'\n"
     if frac != 100:
         parent = name(method, model, init, 100, 'S1')
         ann = f"ann_file='annotations/instances_train2017_{frac}pct.json'"

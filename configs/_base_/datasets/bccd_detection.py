@@ -3,20 +3,20 @@
 #       --classes RBC WBC Platelets --splits trainval test
 # Train on trainval (292 images), evaluate on test (72). CPU resolution: the
 # 640x480 images at `img_scale` (224x168: 0.12 of the pixels). Training uses
-# Zoph et al.'s S1 (flip, scale jitter [0.8, 1.2], crop); a child config or
-# the studies switch to S4 with
-#   --cfg-options train_dataloader.dataset.pipeline.2.strength=S4
+# Zoph et al.'s S1 (flip, scale jitter [0.8, 1.2], crop); a child config
+# (strength = 'S4') or the studies (--cfg-options strength=S4) switch it.
 dataset_type = 'CocoDataset'
 data_root = 'data/bccd/'
 metainfo = dict(classes=('RBC', 'WBC', 'Platelets'),
                 palette=[(220, 20, 60), (0, 0, 192), (0, 128, 0)])
 img_scale = (224, 168)
 backend_args = None
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='StrengthAugment', strength='S1', scale=img_scale),
+    dict(type='StrengthAugment', strength=strength, scale=img_scale),
     dict(type='PackDetInputs')
 ]
 test_pipeline = [

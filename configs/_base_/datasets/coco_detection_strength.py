@@ -1,8 +1,8 @@
 # COCO detection under Zoph et al.'s augmentation strength S1 (flip, scale
-# jitter [0.8, 1.2], crop to img_scale). A strength child restates the train
-# pipeline whole, from the named pieces below:
-#   strength = dict(type='StrengthAugment', strength='S3', scale=_base_.img_scale)
-#   train_dataloader = dict(dataset=dict(pipeline=[*_base_.load, strength, _base_.pack]))
+# jitter [0.8, 1.2], crop to img_scale). A strength child is one line,
+#   strength = 'S3'
+# (or --cfg-options strength=S3): projects.utils.config_switches copies it into
+# every StrengthAugment of the training data.
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 img_scale = (640, 640)  # Zoph et al.'s RetinaNet input size
@@ -10,9 +10,10 @@ load = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
 ]
-strength = dict(type='StrengthAugment', strength='S1', scale=img_scale)
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
+augment = dict(type='StrengthAugment', strength=strength, scale=img_scale)
 pack = dict(type='PackDetInputs')
-train_pipeline = [*load, strength, pack]
+train_pipeline = [*load, augment, pack]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=img_scale, keep_ratio=True),

@@ -8,8 +8,8 @@ load = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
-strength = dict(type='StrengthAugment', strength='S1', scale=img_scale)
-train_pipeline = [*load, strength, _base_.pack]
+augment = dict(type='StrengthAugment', strength=_base_.strength, scale=img_scale)
+train_pipeline = [*load, augment, _base_.pack]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=img_scale, keep_ratio=True),

@@ -9,11 +9,12 @@ _base_ = './demo_detection.py'
 branch_field = ['sup', 'unsup_teacher', 'unsup_student']
 meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
              'flip', 'flip_direction', 'homography_matrix')
-strength = dict(type='StrengthAugment', strength='S1', scale=_base_.img_scale)
+strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
+augment = dict(type='StrengthAugment', strength=strength, scale=_base_.img_scale)
 sup_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    strength,
+    augment,
     dict(type='MultiBranch', branch_field=branch_field,
          sup=dict(type='PackDetInputs', meta_keys=meta_keys)),
 ]
@@ -22,7 +23,7 @@ weak_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs', meta_keys=meta_keys),
 ]
-strong_pipeline = [strength, dict(type='PackDetInputs', meta_keys=meta_keys)]
+strong_pipeline = [augment, dict(type='PackDetInputs', meta_keys=meta_keys)]
 unsup_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadEmptyAnnotations', with_bbox=True, with_mask=True),

@@ -1,32 +1,52 @@
-"""Zoph et al.'s augmentation strengths S1-S4, built from mmdet's transforms."""
+"""Zoph et al.'s augmentation strengths S1-S4 as one pipeline step."""
 from typing import List, Optional, Tuple
 
 from mmcv.transforms import BaseTransform, Compose
+from mmdet.datasets.transforms.augment_wrappers import policies_v0 as imagenet_policies_v0
+from mmdet.registry import TRANSFORMS
 from mmengine.registry import DefaultScope
 
-from mmdet.datasets.transforms.augment_wrappers import RANDAUG_SPACE, policies_v0
-from mmdet.registry import TRANSFORMS
+from projects.utils.config_switches import STRENGTHS
 
-STRENGTHS = ('S1', 'S2', 'S3', 'S4')
+from .box_augment_ops import MAX_LEVEL
+from .detection_policies import POLICIES
+
+# S2/S3 policies: the detection policies of Zoph, Cubuk et al. (2019), and
+# mmdet's ImageNet-classification AutoAugment policy under its own name
+AUTOAUGMENT_POLICIES = tuple(POLICIES) + ('imagenet-v0',)
 
 
-def strength_transforms(strength: str, scale: Tuple[int, int],
-                        magnitude: float = 10.0) -> List[dict]:
+def _policy_step(strength: str, policy: str, magnitude: float, num_ops: int) -> dict:
+    if strength == 'S4':
+        return dict(type='DetectionRandAugment', num_ops=num_ops, magnitude=magnitude)
+    if policy == 'imagenet-v0':
+        return dict(type='AutoAugment', policies=imagenet_policies_v0())
+    return dict(type='DetectionAutoAugment', policy=policy)
+
+
+def strength_transforms(strength: str, scale: Tuple[int, int], magnitude: float = 10.0,
+                        num_ops: int = 2, policy: str = 'v0',
+                        augment_first: bool = True) -> List[dict]:
     """The mmdet transform configs of one augmentation strength.
 
-    * S1: horizontal flip, scale jitter [0.8, 1.2], random crop to ``scale``.
-    * S2: S1 + AutoAugment with the detection policy (``policies_v0``).
-    * S3: AutoAugment + large scale jitter [0.5, 2.0], flip and crop.
-    * S4: RandAugment (2 ops, ``magnitude`` on RandAugment's 0-30 scale) +
-      large scale jitter [0.5, 2.0], flip and crop.
+    * S1: flip, scale jitter [0.8, 1.2], random crop to ``scale``.
+    * S2: detection AutoAugment (``policy``, default v0) + S1.
+    * S3: detection AutoAugment + large scale jitter [0.5, 2.0], flip, crop.
+    * S4: box-aware RandAugment (``num_ops`` ops at ``magnitude`` of 10) +
+      large scale jitter [0.5, 2.0], flip, crop.
 
-    Geometric ops transform boxes and masks with the image; boxes that leave
-    the crop or shrink below 0.01 px in width or height are dropped, last.
+    With ``augment_first`` (the reference's order) the policy runs on the
+    image at its original size, before flip and resize-crop; otherwise after
+    the crop. Boxes that leave the crop or shrink below 0.01 px are dropped,
+    last.
     """
     if strength not in STRENGTHS:
         raise ValueError(f'strength must be one of {STRENGTHS}, got {strength!r}')
-    if not 0 <= magnitude <= 30:
-        raise ValueError(f'magnitude must be in [0, 30], got {magnitude}')
+    if not 0 <= magnitude <= MAX_LEVEL:
+        raise ValueError(f'magnitude must be in [0, {MAX_LEVEL:g}] (RandAugment level on '
+                         f'the reference\'s _MAX_LEVEL scale), got {magnitude}')
+    if policy not in AUTOAUGMENT_POLICIES:
+        raise ValueError(f'policy must be one of {AUTOAUGMENT_POLICIES}, got {policy!r}')
     jitter = (0.8, 1.2) if strength in ('S1', 'S2') else (0.5, 2.0)
     geometric = [
         dict(type='RandomResize', scale=scale, ratio_range=jitter, keep_ratio=True),
@@ -34,39 +54,47 @@ def strength_transforms(strength: str, scale: Tuple[int, int],
              recompute_bbox=True, allow_negative_crop=True),
         dict(type='RandomFlip', prob=0.5),
     ]
-    # last, after RandAugment/AutoAugment too: their shears, rotations and
-    # translations can clip a box to zero width, whose regression target
-    # log(w / anchor_w) is -inf (a NaN loss)
+    # last: shears, rotations and translations can clip a box to zero width,
+    # whose regression target log(w / anchor_w) is -inf (a NaN loss)
     drop_degenerate = dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2),
                            keep_empty=False)
     if strength == 'S1':
         return geometric + [drop_degenerate]
-    if strength in ('S2', 'S3'):
-        return geometric + [dict(type='AutoAugment', policies=policies_v0()), drop_degenerate]
-    level = int(round(magnitude / 3.0))  # mmdet levels are integers 0-10
-    space = [[dict(op[0], level=level)] for op in RANDAUG_SPACE]
-    return geometric + [dict(type='RandAugment', aug_space=space, aug_num=2), drop_degenerate]
+    step = _policy_step(strength, policy, magnitude, num_ops)
+    steps = [step] + geometric if augment_first else geometric + [step]
+    return steps + [drop_degenerate]
 
 
 @TRANSFORMS.register_module()
 class StrengthAugment(BaseTransform):
-    """One pipeline step for augmentation strength S1-S4 (Zoph et al.).
+    """One pipeline step for augmentation strength S1-S4 (Zoph et al. 2020).
 
-    Changing ``strength`` is all a child config needs to move between the
-    paper's S1-S4; see :func:`strength_transforms` for what each holds.
+    A config states its strength once, as the top-level ``strength = 'S3'``;
+    :func:`projects.utils.config_switches.apply_switches` copies it into every
+    ``StrengthAugment`` of the training data. See :func:`strength_transforms`
+    for what each strength holds.
 
     Args:
         strength (str): 'S1', 'S2', 'S3' or 'S4'.
         scale (tuple[int, int]): Output (w, h) before jitter; crop size.
-        magnitude (float): RandAugment magnitude for S4 (0-30). Default 10.
+        magnitude (float): S4's RandAugment level, 0-10 (the reference's
+            ``_MAX_LEVEL = 10``: 10 is full strength). Default 10.
+        num_ops (int): S4's RandAugment ops per image. Default 2.
+        policy (str): S2/S3's AutoAugment policy: detection 'v0' (default,
+            the paper's), 'v1'-'v3', or 'imagenet-v0' (mmdet's classification
+            policy, not the paper's).
+        augment_first (bool): Run the policy on the original-size image,
+            before flip and resize-crop (the reference's order). Default True.
     """
 
     def __init__(self, strength: str = 'S1', scale: Tuple[int, int] = (1333, 800),
-                 magnitude: float = 10.0) -> None:
+                 magnitude: float = 10.0, num_ops: int = 2, policy: str = 'v0',
+                 augment_first: bool = True) -> None:
         self.strength, self.scale = strength, tuple(scale)
-        # mmdet's transforms (and the ones nested in AutoAugment/RandAugment)
-        # are looked up in mmdet's scope, whatever scope builds this wrapper
-        steps = strength_transforms(strength, self.scale, magnitude)
+        # mmdet's transforms (and the ones nested in AutoAugment) are looked
+        # up in mmdet's scope, whatever scope builds this wrapper
+        steps = strength_transforms(strength, self.scale, magnitude, num_ops, policy,
+                                    augment_first)
         with DefaultScope.overwrite_default_scope('mmdet'):
             self.transforms = Compose(steps)
             # semantic segmentation has no boxes to filter (gt_seg_map moves

@@ -56,7 +56,7 @@ def test_strength_is_validated():
     with pytest.raises(ValueError, match='strength'):
         StrengthAugment(strength='S5')
     with pytest.raises(ValueError, match='magnitude'):
-        StrengthAugment(strength='S4', magnitude=40)
+        StrengthAugment(strength="S4", magnitude=11)
 
 
 def _edge_boxes_sample():
@@ -72,7 +72,7 @@ def _edge_boxes_sample():
 @pytest.mark.parametrize('strength', STRENGTHS)
 def test_no_degenerate_boxes_leave_the_pipeline(strength):
     # a zero-width box has regression target log(0) = -inf: a NaN loss
-    aug = StrengthAugment(strength=strength, scale=(96, 96), magnitude=30)
+    aug = StrengthAugment(strength=strength, scale=(96, 96), magnitude=10)
     kept = 0
     for seed in range(150):
         np.random.seed(seed)

@@ -1,0 +1,95 @@
+"""One-value switches of a config: strength, alpha, score_thr, the student batch.
+
+A base config resolves ``strength = dict(...)`` into its pipelines when it is
+parsed, so a child that changes the top-level value changes nothing it
+trains. Instead, the top-level keys below are plain values, and
+:func:`apply_switches` copies each into every place it governs after the
+config (and any ``--cfg-options``) is merged:
+
+* ``strength`` ('S1'-'S4'): every ``StrengthAugment`` in the training data;
+* ``alpha`` (float): every ``LossNormalizer`` of the model;
+* ``score_thr`` (float): the online teacher's ``semi_train_cfg.score_thr``
+  (``tools/self_train.py`` takes it as the default of ``--score-thr``);
+* the student's batch is ``train_dataloader.sampler.batch_size`` of its
+  ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
+
+Torch-free; a bad value is a :class:`UserInputError` naming the key.
+"""
+from typing import Any, Iterator
+
+from .errors import UserInputError
+
+STRENGTHS = ('S1', 'S2', 'S3', 'S4')
+
+
+def _dicts(node: Any) -> Iterator[dict]:
+    """Every dict in a nested structure of dicts and lists, parents first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _dicts(value)
+
+
+def _of_type(node: Any, type_name: str) -> Iterator[dict]:
+    for d in _dicts(node):
+        kind = d.get('type')
+        if isinstance(kind, str) and kind.split('.')[-1] == type_name:
+            yield d
+
+
+def _number(cfg, key: str) -> float:
+    value = cfg[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserInputError(f'config key {key!r} must be a number (e.g. {key} = 0.5), '
+                             f'got {value!r}')
+    return float(value)
+
+
+def _apply_strength(cfg) -> None:
+    value = cfg['strength']
+    if value not in STRENGTHS:
+        shown = 'a dict' if isinstance(value, dict) else repr(value)
+        raise UserInputError(
+            f"config key 'strength' must be one of {', '.join(STRENGTHS)} as a plain "
+            f"string (strength = 'S3' in a child config, or --cfg-options strength=S3), "
+            f'got {shown}; it switches every StrengthAugment of the training data')
+    augments = list(_of_type(cfg.get('train_dataloader'), 'StrengthAugment'))
+    if not augments:
+        raise UserInputError(f'config sets strength={value!r} but its training data has no '
+                             'StrengthAugment step to switch')
+    for aug in augments:
+        aug['strength'] = value
+
+
+def _apply_student_batch(cfg) -> None:
+    loader = cfg.get('train_dataloader')
+    sampler = loader.get('sampler') if isinstance(loader, dict) else None
+    if not isinstance(sampler, dict) or sampler.get('type', '').split('.')[-1] != \
+            'MultiSourceSampler':
+        return
+    batch = sampler.get('batch_size')
+    if not isinstance(batch, int) or batch < 2:
+        raise UserInputError('train_dataloader.sampler.batch_size must be an integer >= 2 '
+                             f'(human + pseudo images per step), got {batch!r}')
+    loader['batch_size'] = batch
+
+
+def apply_switches(cfg):
+    """Copy the top-level switches into the places they govern; returns cfg."""
+    if 'strength' in cfg:
+        _apply_strength(cfg)
+    if 'alpha' in cfg:
+        alpha = _number(cfg, 'alpha')
+        for norm in _of_type(cfg.get('model'), 'LossNormalizer'):
+            norm['alpha'] = alpha
+    if 'score_thr' in cfg:
+        thr = _number(cfg, 'score_thr')
+        for d in _dicts(cfg.get('model')):
+            semi = d.get('semi_train_cfg')
+            if isinstance(semi, dict) and 'score_thr' in semi:
+                semi['score_thr'] = thr
+    _apply_student_batch(cfg)
+    return cfg

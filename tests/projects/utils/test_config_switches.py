@@ -1,0 +1,114 @@
+"""One-value switches: a one-line child (or --cfg-options) reaches every pipeline."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from projects.utils import load_config
+from projects.utils.config_switches import apply_switches
+from projects.utils.errors import UserInputError
+from tests.conftest import ROOT
+
+# every student (Noisy-Student offline, online teacher-student) config with a
+# StrengthAugment; of the generated COCO grid, its two S1 roots and the
+# children below them (strength children are checked by the generator test)
+STUDENTS = sorted(
+    p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
+    if osp.basename(p).startswith(('nst_', 'ts-')) and '/self_training/' not in p
+    and '/teacher_student/' not in p) + [
+    osp.join(ROOT, 'configs/self_training', f'nst_{m}_8xb4-3x-s1_coco-unlabeled.py')
+    for m in ('retinanet_r50-scratch_fpn_syncbn-all', 'mask-rcnn_r50-scratch_fpn_gn-all')]
+SUPERVISED = [osp.join(ROOT, p) for p in (
+    'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py',
+    'configs/coco128/mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
+    'configs/self_training/sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s1_coco.py',
+    'configs/voc_seg/sup_fpn_r50-scratch_fpn_gn-all_4xb4-4x-s1_voc12aug-512x512.py')]
+
+
+def _child(tmp_path, base, line):
+    path = tmp_path / 'child.py'
+    path.write_text(f'_base_ = {base!r}\n{line}\n')
+    return str(path)
+
+
+def _augments(node):
+    if isinstance(node, dict):
+        if str(node.get('type', '')).endswith('StrengthAugment'):
+            yield node
+        for value in node.values():
+            yield from _augments(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _augments(value)
+
+
+def _built(aug_cfg):
+    from mmdet.registry import TRANSFORMS
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return TRANSFORMS.build(dict(aug_cfg, type='StrengthAugment'))
+
+
+@pytest.mark.parametrize('config', STUDENTS + SUPERVISED, ids=osp.basename)
+def test_one_line_strength_child_switches_every_pipeline(tmp_path, config):
+    assert Config.fromfile(config).strength in ('S1', 'S4')
+    cfg = Config.fromfile(_child(tmp_path, config, "strength = 'S3'"))
+    augments = list(_augments(cfg.train_dataloader))
+    n_expected = 2 if osp.basename(config).startswith('nst_') else 1
+    assert len(augments) >= n_expected  # human and pseudo pipelines of a student
+    for aug in augments:
+        built = _built(aug)
+        assert built.strength == 'S3'
+        steps = [type(t).__name__ for t in built.transforms.transforms]
+        assert steps[0] == 'DetectionAutoAugment' and 'RandomResize' in steps
+        jitter = built.transforms.transforms[1].ratio_range
+        assert tuple(jitter) == (0.5, 2.0)  # S3's large scale jitter
+
+
+def test_the_old_dict_child_is_refused_in_one_line(tmp_path):
+    # the trap: a dict-valued `strength` in a child used to leave both pipelines at S1
+    child = _child(tmp_path, STUDENTS[0], "strength = dict(type='StrengthAugment', "
+                                          "strength='S3', scale=(64, 64))")
+    with pytest.raises(UserInputError, match='strength=.* cannot inherit from base'):
+        load_config(child)
+    with pytest.raises(UserInputError, match="'strength' must be one of S1, S2, S3, S4"):
+        apply_switches(Config(dict(strength=dict(strength='S3'))))
+
+
+def test_cfg_options_strength_reaches_both_student_pipelines():
+    config = osp.join(ROOT, 'configs/bccd/'
+                      'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py')
+    cfg = load_config(config, {'strength': 'S4'})
+    data = cfg.train_dataloader.dataset
+    assert data.human.pipeline[2].strength == data.pseudo.pipeline[2].strength == 'S4'
+    assert type(_built(data.human.pipeline[2]).transforms.transforms[0]).__name__ == \
+        'DetectionRandAugment'
+
+
+def test_alpha_and_score_thr_are_one_value(tmp_path):
+    nst = osp.join(ROOT, 'configs/demo/'
+                   'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
+    assert Config.fromfile(_child(tmp_path, nst, 'alpha = 0.25')).model.loss_norm.alpha == 0.25
+    ts = osp.join(ROOT, 'configs/demo/'
+                  'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+    cfg = load_config(ts, {'score_thr': 0.7, 'alpha': 2.0})
+    assert cfg.model.semi_train_cfg.score_thr == 0.7 and cfg.model.loss_norm.alpha == 2.0
+    with pytest.raises(UserInputError, match="'alpha' must be a number"):
+        apply_switches(Config(dict(alpha='high')))
+
+
+def test_student_batch_is_the_sampler_batch():
+    config = osp.join(ROOT, 'configs/bccd/'
+                      'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py')
+    # used to crash at the first step: the DataLoader kept batch 8
+    cfg = load_config(config, {'train_dataloader.sampler.batch_size': 16})
+    assert cfg.train_dataloader.batch_size == 16
+    with pytest.raises(UserInputError, match='sampler.batch_size must be an integer >= 2'):
+        load_config(config, {'train_dataloader.sampler.batch_size': 1})
+
+
+def test_strength_without_a_strength_step_is_refused():
+    cfg = Config(dict(strength='S2', train_dataloader=dict(dataset=dict(pipeline=[]))))
+    with pytest.raises(UserInputError, match='no StrengthAugment'):
+        apply_switches(cfg)
