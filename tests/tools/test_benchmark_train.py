@@ -1,4 +1,5 @@
 """The benchmark harness builds and steps every mode on the same detector."""
+import os.path as osp
 from types import SimpleNamespace
 
 import pytest
@@ -15,3 +16,15 @@ def test_every_mode_steps_the_same_detector(mode, demo_data):
     assert cfg.train_dataloader.batch_size == 2
     result = bench._child(mode, args)  # a process per mode, as the harness runs it
     assert result['mode'] == mode and result['step_s'] > 0 and result['peak_mb'] > 0
+
+
+def test_benchmark_augment_times_both_orders(demo_data, capsys):
+    from tools.analysis_tools import benchmark_augment
+    benchmark_augment.main([osp.join(demo_data, 'annotations', 'instances_train_labeled.json'),
+                            osp.join(demo_data, 'images'), '--images', '4',
+                            '--scale', '96', '96', '--strengths', 'S1', 'S4'])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith('| S')]
+    assert [r.split('|')[1].strip() for r in rows] == ['S1', 'S4']
+    for row in rows:
+        first, after = (float(c) for c in row.split('|')[2:4])
+        assert 0 < first < 1000 and 0 < after < 1000

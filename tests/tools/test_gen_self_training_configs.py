@@ -15,10 +15,10 @@ def test_checked_in_grid_is_current():
 
 
 def test_grid_size():
-    # 2 detectors x 2 inits x 3 fractions x 4 strengths, each sup + nst
+    # 2 detectors x 2 inits x 3 fractions x 4 strengths, each sup + nst + nst-imagenet
     assert len(CELLS) == 48
     files, table = gen.render()
-    assert len(files) == 96 and table.count('\n| ') == 48
+    assert len(files) == 144 and table.count('\n| ') == 48
 
 
 def _check_dataset(dataset, frac, strength):
@@ -46,3 +46,25 @@ def test_cell_holds_what_its_name_says(cell):
     assert (init_cfg is None) == (init == 'scratch')
     assert sup.train_cfg.multiplier == nst.train_cfg.multiplier == 3
     assert sup.model.type == ('RetinaNet' if model == 'retinanet' else 'MaskRCNN')
+
+
+def test_imagenet_twin_changes_only_the_unlabelled_source():
+    cell = ('retinanet', 'scratch', 20, 'S4')
+    nst = Config.fromfile(osp.join(gen.OUT, gen.name('nst', *cell)))
+    twin = Config.fromfile(osp.join(gen.OUT, gen.imagenet_name(gen.name('nst', *cell))))
+    assert twin.train_dataloader.dataset.pseudo.data_root == 'data/imagenet/'
+    assert twin.train_dataloader.dataset.pseudo.data_prefix.img == 'train/'
+    twin.train_dataloader.dataset.pseudo = nst.train_dataloader.dataset.pseudo
+    assert twin.to_dict() == nst.to_dict()  # everything else identical, S4 included
+
+
+def test_check_flags_a_config_the_script_does_not_write(tmp_path, monkeypatch, capsys):
+    files, _ = gen.render()
+    for key, text in files.items():
+        (tmp_path / key).write_text(text)
+    (tmp_path / 'README.md').write_text(open(gen.README).read())
+    (tmp_path / 'nst_stale_extra.py').write_text("_base_ = './x.py'\n")
+    monkeypatch.setattr(gen, 'OUT', str(tmp_path))
+    monkeypatch.setattr(gen, 'README', str(tmp_path / 'README.md'))
+    assert gen.main(['--check']) == 1
+    assert 'nst_stale_extra.py' in capsys.readouterr().out

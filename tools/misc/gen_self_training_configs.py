@@ -5,12 +5,15 @@
     python tools/misc/gen_self_training_configs.py [--check]
 
 Grid: {RetinaNet R50-FPN SyncBN, Mask R-CNN R50-FPN GN} x {scratch, in1k} x
-{20, 50, 100 % of train2017} x {S1, S2, S3, S4} x {supervised, self-trained}.
+{20, 50, 100 % of train2017} x {S1, S2, S3, S4} x {supervised, self-trained},
+and each student's twin with ImageNet's images as the unlabelled source.
 Every file changes one thing from its parent (init, labelled fraction or
 strength), so the grid stays a tree of short child configs. ``--check``
-exits 1 when the checked-in files differ from what this script writes.
+exits 1 when the checked-in files differ from what this script writes, or
+when the folder holds a config it does not write.
 """
 import argparse
+import glob
 import os.path as osp
 import sys
 
@@ -157,8 +160,9 @@ def render():
             else:
                 parent, comment, body = child(method, model, init, frac, strength)
                 files[key] = f"# {comment}\n_base_ = './{parent}'\n{body}"
-        sup = name('sup', model, init, frac, strength)
         nst = name('nst', model, init, frac, strength)
+        files[imagenet_name(nst)] = imagenet_child(nst)
+        sup = name('sup', model, init, frac, strength)
         work = f'work_dirs/self_training/{nst[:-3]}'
         rows.append(
             f'| {model} | {init} | {frac}% | {strength} | '
@@ -168,6 +172,22 @@ def render():
     header = ('| detector | init | labelled | strength | supervised | self-trained '
               '(teacher -> pseudo labels -> student) |\n|---|---|---|---|---|---|\n')
     return files, header + '\n'.join(rows) + '\n'
+
+
+def imagenet_name(nst):
+    """The ImageNet-source twin of a student: ``...-unlabeled.py`` -> ``...-imagenet.py``."""
+    return nst[:-len('-unlabeled.py')] + '-imagenet.py'
+
+
+def imagenet_child(nst):
+    return f"""# Unlabelled source: the ImageNet-1k train images, labels ignored (the
+# paper's source for COCO in its Tables 2-4 and 7), instead of unlabeled2017:
+#   python tools/self_train.py SUP.py THIS.py --img-dir data/imagenet/train ...
+# (every image under the class folders; tools/self_train.py sets ann_file/data_prefix)
+_base_ = './{nst}'
+train_dataloader = dict(dataset=dict(pseudo=dict(
+    data_root='data/imagenet/', ann_file='train_pseudo.json', data_prefix=dict(img='train/'))))
+"""
 
 
 UNLABELED = ('--ann-file data/coco/annotations/image_info_unlabeled2017.json '
@@ -190,10 +210,15 @@ def main(argv=None):
     files[README] = readme_with(table)
     stale = [p for p, text in files.items()
              if not osp.exists(p) or open(p).read() != text]
+    extra = sorted(set(glob.glob(osp.join(OUT, '*.py'))) - set(files))
     if args.check:
         for p in stale:
             print(f'out of date: {osp.relpath(p, ROOT)}')
-        return 1 if stale else 0
+        for p in extra:
+            print(f'not written by this script (remove it): {osp.relpath(p, ROOT)}')
+        return 1 if stale or extra else 0
+    for p in extra:
+        print(f'note: {osp.relpath(p, ROOT)} is not part of the grid')
     for p in stale:
         atomic_write_text(files[p], p)
     print(f'{len(files) - 1} configs, {len(stale)} written')

@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Turn a self-supervised ResNet checkpoint into an mmdet ``ResNet`` init checkpoint.
+
+    python tools/model_converters/ssl_to_mmdet.py SRC.pth OUT.pth \\
+        [--layout auto|torchvision|moco|mocov3|dino|mmpretrain] [--depth 50]
+
+Layouts (``auto`` recognises each by its keys):
+
+* ``torchvision``: ``conv1.weight``, ``layer1.0.conv1.weight``, ... (SimCLR and
+  BYOL conversions publish these; also DINO's plain backbone file);
+* ``moco``: MoCo v1/v2, ``module.encoder_q.`` + torchvision names;
+* ``mocov3``: MoCo v3, ``module.base_encoder.``;
+* ``dino``: DINO's full checkpoint, ``teacher`` / ``student`` with ``backbone.``;
+* ``mmpretrain``: mmpretrain / mmselfsup, ``backbone.`` (mmcls ResNet names).
+
+Every tensor of mmdet's ``ResNet(depth)`` must be found with its shape; heads
+and projectors (``fc.``, ``head.``, ``neck.``, ``encoder_k.``, ...) are left
+out and counted in one line. The output holds ``state_dict`` with the
+backbone's own keys, for ``backbone.init_cfg=dict(type='Pretrained',
+checkpoint=OUT.pth)``.
+"""
+import argparse
+import os.path as osp
+import sys
+from collections import OrderedDict
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+PREFIXES = dict(torchvision=('',), moco=('module.encoder_q.', 'encoder_q.'),
+                mocov3=('module.base_encoder.', 'base_encoder.'), mmpretrain=('backbone.',),
+                dino=('backbone.', ''))
+# nested containers, searched in this order (DINO: the teacher is the one it evaluates)
+CONTAINERS = ('state_dict', 'model', 'teacher', 'student')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('src')
+    parser.add_argument('out')
+    parser.add_argument('--layout', default='auto', choices=['auto', *PREFIXES])
+    parser.add_argument('--depth', type=int, default=50, choices=[18, 34, 50, 101, 152])
+    return parser.parse_args(argv)
+
+
+def unwrap(ckpt: dict) -> dict:
+    """The flat {name: tensor} dict inside a checkpoint."""
+    for key in CONTAINERS:
+        if isinstance(ckpt.get(key), dict):
+            return unwrap(ckpt[key])
+    return ckpt
+
+
+def expected_keys(depth: int) -> dict:
+    """{key: shape} of mmdet's ``ResNet(depth)`` (BN buffers included)."""
+    from mmdet.models.backbones import ResNet
+    return {k: tuple(v.shape) for k, v in ResNet(depth=depth).state_dict().items()}
+
+
+def match(src: dict, expected: dict, prefixes) -> tuple:
+    """(prefix, {key: tensor}) of the prefix that finds the most expected keys."""
+    best = ('', {})
+    for prefix in prefixes:
+        found = {k: src[prefix + k] for k in expected if prefix + k in src}
+        if len(found) > len(best[1]):
+            best = (prefix, found)
+    return best
+
+
+def convert(src: dict, depth: int = 50, layout: str = 'auto', dino: bool = False):
+    """Returns (state_dict, layout, prefix, left-out keys); UserInputError if incomplete.
+
+    ``dino``: the file held DINO's ``teacher``/``student`` (names the layout).
+    """
+    from projects.utils import UserInputError
+    expected = expected_keys(depth)
+    layouts = list(PREFIXES) if layout == 'auto' else [layout]
+    prefixes = [p for name in layouts for p in PREFIXES[name]]
+    prefix, found = match(src, expected, prefixes)
+    if layout == 'auto':
+        layout = 'dino' if dino else next(n for n in PREFIXES if prefix in PREFIXES[n])
+    missing = [k for k in expected if k not in found and not k.endswith('num_batches_tracked')]
+    if missing:
+        raise UserInputError(
+            f'{len(missing)} of the {len(expected)} ResNet-{depth} tensors not found '
+            f'(layout {layout}, prefix {prefix!r}): {", ".join(missing[:3])}...; '
+            f'pass --layout or --depth')
+    wrong = [k for k, v in found.items() if tuple(v.shape) != expected[k]]
+    if wrong:
+        k = wrong[0]
+        raise UserInputError(f'{len(wrong)} tensors of the wrong shape, e.g. {prefix + k}: '
+                             f'{tuple(found[k].shape)} instead of {expected[k]}; '
+                             'is --depth right?')
+    used = {prefix + k for k in found}
+    left_out = sorted(k for k in src if k not in used)
+    state = OrderedDict((k, found[k]) for k in expected if k in found)
+    return state, layout, prefix, left_out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import torch
+
+    import projects  # noqa: F401  (weights_only allow-list, atomic checkpoint files)
+    from projects.compat import atomic_save_checkpoint
+    from projects.utils import UserInputError
+    if not osp.isfile(args.src):
+        raise UserInputError(f'checkpoint not found: {args.src}')
+    try:
+        ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+    except Exception as e:  # noqa: BLE001 - a corrupt or unsafe file: one line
+        raise UserInputError(f'cannot load {args.src} with weights_only=True: '
+                             f'{str(e).splitlines()[0]}') from None
+    src = unwrap(ckpt) if isinstance(ckpt, dict) else {}
+    dino = isinstance(ckpt, dict) and ('teacher' in ckpt or 'student' in ckpt)
+    state, layout, prefix, left_out = convert(src, args.depth, args.layout, dino)
+    atomic_save_checkpoint(dict(state_dict=state, meta=dict(
+        source=osp.abspath(args.src), layout=layout, prefix=prefix, depth=args.depth)), args.out)
+    print(f'{args.src}: layout {layout} (prefix {prefix!r}), {len(state)} ResNet-{args.depth} '
+          f'tensors -> {args.out}')
+    if left_out:
+        print(f'left out {len(left_out)} keys that are not backbone tensors: '
+              f'{", ".join(left_out[:5])}{", ..." if len(left_out) > 5 else ""}')
+
+
+if __name__ == '__main__':
+    from projects.utils import run_main
+    run_main(main)
