@@ -67,6 +67,19 @@ def small_batch_settings(node):
     return node
 
 
+def _joint_loss(model):
+    """A JointTrainingDetector's loss on the tiny batch (every detection branch)
+    and two labelled classification images."""
+    from mmdet.structures import DetDataSample
+    det = getattr(model.detector, 'student', model.detector)
+    batch = det.data_preprocessor(_tiny_batch(det), True)
+    branches = ['sup', 'unsup'] if model.multi_branch_detector else ['sup']
+    inputs = {b: batch['inputs'] for b in branches + ['cls']}
+    samples = {b: batch['data_samples'] for b in branches}
+    samples['cls'] = [DetDataSample(metainfo=dict(gt_label=i)) for i in range(2)]
+    return model.parse_losses(model.loss(inputs, samples))[0]
+
+
 def check_every_parameter_learns(model) -> int:
     """One forward/backward of the trainable network on a tiny batch; every
     parameter that requires a gradient must get one (DDP fails otherwise).
@@ -77,10 +90,13 @@ def check_every_parameter_learns(model) -> int:
     from mmengine.model import revert_sync_batchnorm
     model = revert_sync_batchnorm(model)  # SyncBN needs a process group
     model.train()
-    net = getattr(model, 'student', model)
-    data = net.data_preprocessor(_tiny_batch(net), True)
-    loss, _ = net.parse_losses(net(**data, mode='loss'))
-    loss.backward()
+    if hasattr(model, 'cls_head'):  # joint training: detection + classification branches
+        _joint_loss(model).backward()
+    else:
+        net = getattr(model, 'student', model)
+        data = net.data_preprocessor(_tiny_batch(net), True)
+        loss, _ = net.parse_losses(net(**data, mode='loss'))
+        loss.backward()
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     missing = [n for n, p in trainable if p.grad is None]
     assert not missing, f'{len(missing)} trainable parameters get no gradient: {missing[:5]}'

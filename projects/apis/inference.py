@@ -9,6 +9,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.logging import print_log
 from torch.utils.data import DataLoader, Dataset
 
 from projects.utils.errors import UserInputError
@@ -81,16 +82,31 @@ def strip_annotation_loading(pipeline: Iterable[dict]) -> List[dict]:
 def load_model_checkpoint(model: torch.nn.Module, checkpoint: str, config: str) -> dict:
     """Load weights strictly; a missing, corrupt or unsafe file, or another
     architecture, is a one-line :class:`UserInputError`."""
-    from mmengine.runner import load_checkpoint
-
     from projects.compat.checkpoint_errors import describe_mismatch
     if '://' not in checkpoint and not osp.isfile(checkpoint):
         raise UserInputError(f'checkpoint not found: {checkpoint}')
+    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+    ckpt = _load_checkpoint(checkpoint, map_location='cpu', logger='silent')
+    drop_joint_classifier(model, ckpt)
     try:
-        return load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                               logger='silent')
+        return _load_checkpoint_to_model(model, ckpt, strict=True, logger='silent')
     except RuntimeError as e:
         raise UserInputError(describe_mismatch(checkpoint, config, e)) from None
+
+
+def drop_joint_classifier(model: torch.nn.Module, checkpoint: dict) -> None:
+    """Leave joint training's ``cls_head.*`` out of a checkpoint loaded into a
+    plain detector (a ``JointTrainingDetector`` checkpoint is a detector's plus
+    the classifier; :mod:`projects.models.detectors.joint_training_detector`)."""
+    if hasattr(model, 'cls_head'):
+        return
+    state = checkpoint.get('state_dict', checkpoint)
+    dropped = [k for k in state if k.startswith('cls_head.')]
+    for key in dropped:
+        state.pop(key)
+    if dropped:
+        print_log(f'left out the joint-training classifier ({len(dropped)} cls_head '
+                  'tensors): the detector does not use it', logger='current')
 
 
 def check_checkpoint_fits(cfg: Config, checkpoint: str, config: str) -> None:

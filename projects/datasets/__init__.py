@@ -1,5 +1,6 @@
+from .class_folder_dataset import ClassFolderDataset
 from .human_pseudo_dataset import HumanPseudoDataset
 from .image_folder_dataset import ImageFolderDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['HumanPseudoDataset', 'ImageFolderDataset']
+__all__ = ['ClassFolderDataset', 'HumanPseudoDataset', 'ImageFolderDataset']

@@ -1,6 +1,6 @@
 """Human-labelled and pseudo-labelled data as one dataset with named parts."""
 import copy
-from typing import Union
+from typing import Optional, Union
 
 from mmengine.dataset import BaseDataset, ConcatDataset
 from mmengine.registry import DATASETS
@@ -8,7 +8,8 @@ from mmengine.registry import DATASETS
 
 @DATASETS.register_module()
 class HumanPseudoDataset(ConcatDataset):
-    """A :class:`ConcatDataset` of exactly two parts, ``human`` then ``pseudo``.
+    """A :class:`ConcatDataset` of two parts, ``human`` then ``pseudo``, and
+    optionally a third, ``classify`` (joint training's classification images).
 
     Naming the parts (instead of a ``datasets=[...]`` list) lets a child
     config change one value of one part, e.g.
@@ -18,35 +19,46 @@ class HumanPseudoDataset(ConcatDataset):
     so that every batch is half human, half pseudo: source 0 is ``human``,
     source 1 is ``pseudo``.
 
-    A ``pseudo`` config without ``metainfo`` (an image folder, say) gets the
-    human part's, so both parts share one class list.
+    A ``pseudo`` (or ``classify``) config without ``metainfo`` (an image
+    folder, say) gets the human part's, so all parts share one class list.
 
     Args:
         human: config (or instance) of the human-labelled dataset.
         pseudo: config (or instance) of the pseudo-labelled dataset.
+        classify: optional config (or instance) of classification images
+            (source 2; ``JointTrainingDetector``).
         lazy_init: as in :class:`ConcatDataset`.
     """
 
+    SOURCES = ('human', 'pseudo', 'classify')
+
     def __init__(self, human: Union[dict, BaseDataset], pseudo: Union[dict, BaseDataset],
+                 classify: Optional[Union[dict, BaseDataset]] = None,
                  lazy_init: bool = False) -> None:
-        for name, part in (('human', human), ('pseudo', pseudo)):
+        parts = [('human', human), ('pseudo', pseudo)] + \
+            ([('classify', classify)] if classify is not None else [])
+        for name, part in parts:
             if not isinstance(part, (dict, BaseDataset)):
                 raise TypeError(f'HumanPseudoDataset: `{name}` must be a dataset config '
                                 f'dict or a dataset, got {type(part).__name__}')
-        if isinstance(pseudo, dict) and not pseudo.get('metainfo'):
-            human = DATASETS.build(human) if isinstance(human, dict) else human
-            pseudo = dict(pseudo, metainfo=copy.deepcopy(human.metainfo))
-        super().__init__(datasets=[human, pseudo], lazy_init=lazy_init)
+        datasets = [human]
+        for name, part in parts[1:]:
+            if isinstance(part, dict) and not part.get('metainfo'):
+                if isinstance(datasets[0], dict):
+                    datasets[0] = DATASETS.build(datasets[0])
+                part = dict(part, metainfo=copy.deepcopy(datasets[0].metainfo))
+            datasets.append(part)
+        super().__init__(datasets=datasets, lazy_init=lazy_init)
 
     def __getitem__(self, idx: int) -> dict:
-        """The sample, its data sample tagged ``source='human'|'pseudo'``
+        """The sample, its data sample tagged ``source='human'|'pseudo'|'classify'``
         (segmentation students split batches by it; MultiBranch detection
         pipelines carry the split in their branches instead)."""
         data = super().__getitem__(idx)
         samples = data.get('data_samples') if isinstance(data, dict) else None
         if hasattr(samples, 'set_metainfo'):
             source, _ = self._get_ori_dataset_idx(idx)
-            samples.set_metainfo(dict(source=('human', 'pseudo')[source]))
+            samples.set_metainfo(dict(source=self.SOURCES[source]))
         return data
 
     @property

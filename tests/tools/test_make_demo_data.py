@@ -54,3 +54,16 @@ def test_coco_and_voc_agree(demo_data):
         ys, xs = np.nonzero(m)
         assert abs(xs.min() - x) <= 1 and abs(ys.min() - y) <= 1
         assert abs(xs.max() + 1 - (x + w)) <= 1.5 and abs(ys.max() + 1 - (y + h)) <= 1.5
+
+
+def test_classify_crops_one_per_train_shape(demo_data):
+    import os
+    train = json.load(open(osp.join(demo_data, 'annotations', 'instances_train.json')))
+    root = osp.join(demo_data, 'classify')
+    assert sorted(os.listdir(root)) == sorted(CLASSES)
+    per_class = {c: len(os.listdir(osp.join(root, c))) for c in CLASSES}
+    expected = {c: sum(a['category_id'] == i + 1 for a in train['annotations'])
+                for i, c in enumerate(CLASSES)}
+    assert per_class == expected
+    name = sorted(os.listdir(osp.join(root, CLASSES[0])))[0]
+    assert Image.open(osp.join(root, CLASSES[0], name)).size == (64, 64)

@@ -11,6 +11,8 @@ Writes, under ``--out-dir``::
     unlabeled/000123.jpg ...                  the unlabelled images as a plain folder
     voc/JPEGImages/*.jpg, voc/SegmentationClass/*.png (palette),
     voc/ImageSets/Segmentation/{train,val}.txt
+    classify/{circle,square,triangle}/000123_0.jpg ...  64 px crops of the train
+                                              shapes, one folder per class (ImageNet layout)
 
 Shapes of several classes, sizes, colours and textures are drawn on cluttered
 backgrounds (gradients, noise, distractor lines).
@@ -148,12 +150,24 @@ def _save_palette_png(cls_map, path):
     os.replace(tmp, path)
 
 
+def _save_crops(img, insts, name, out_dir, size=64):
+    """Each shape's box (plus a 20% margin) as a size x size image in its class folder."""
+    for k, inst in enumerate(insts):
+        ys, xs = np.nonzero(inst['mask'])
+        x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+        m = int(0.2 * max(x1 - x0, y1 - y0))
+        box = (max(0, x0 - m), max(0, y0 - m), min(img.width, x1 + m), min(img.height, y1 + m))
+        folder = osp.join(out_dir, CLASSES[inst['label']])
+        os.makedirs(folder, exist_ok=True)
+        _save_image(img.crop(box).resize((size, size)), osp.join(folder, f'{name}_{k}.jpg'))
+
+
 def generate(out_dir, num_images=240, seed=0, img_size=128, val_fraction=0.2,
              labeled_fraction=0.5):
     """Generate the demo data set; returns a dict of counts."""
     rng = np.random.default_rng(seed)
     dirs = {k: osp.join(out_dir, k) for k in
-            ('images', 'annotations', 'unlabeled', 'voc/JPEGImages',
+            ('images', 'annotations', 'unlabeled', 'classify', 'voc/JPEGImages',
              'voc/SegmentationClass', 'voc/ImageSets/Segmentation')}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
@@ -176,6 +190,8 @@ def generate(out_dir, num_images=240, seed=0, img_size=128, val_fraction=0.2,
             anns[idx].append(_coco_ann(inst, ann_id, idx + 1, img_size))
             ann_id += 1
         split['train' if idx < n_train else 'val'].append(idx)
+        if idx < n_train:
+            _save_crops(img, insts, name, dirs['classify'])
     ann_dir = dirs['annotations']
     for part, idxs in split.items():
         atomic_write_json(_coco([images[i] for i in idxs],

@@ -41,3 +41,9 @@ def test_pseudo_part_without_metainfo_gets_the_human_classes(tmp_path):
                                         data_prefix=dict(img=str(tmp_path))))
     assert ds.pseudo.metainfo['classes'] == ('circle', 'square')
     assert len(ds.pseudo) == 1 and ds.pseudo[0]['img_path'].endswith('a.png')
+
+
+def test_optional_classify_part_is_source_two():
+    ds = HumanPseudoDataset(human=_Toy(3), pseudo=_Toy(5), classify=_Toy(4))
+    assert ds.cumulative_sizes == [3, 8, 12]
+    assert ds._get_ori_dataset_idx(8) == (2, 0)

@@ -1,0 +1,42 @@
+# Zoph et al. (2020) Table 7, joint training: the S4 RetinaNet R50-FPN of the
+# grid (random init, all of train2017) trained together with ImageNet-1k
+# classification on its backbone (ImageClsHead on C5, 1000 classes). Each
+# batch of 4 per GPU: 2 COCO images (the supervised batch) + 2 ImageNet images
+# (224 crops); loss = detection + cls_weight x cross-entropy. The batch split,
+# crop size and cls_weight are our choices (the paper's are not restated here).
+# ImageNet: data/imagenet/train/<wnid>/*.JPEG (ClassFolderDataset).
+_base_ = '../sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s4_coco.py'
+cls_weight = 1.0
+model = dict(
+    _delete_=True,
+    type='JointTrainingDetector',
+    detector=_base_.model,
+    cls_head=dict(type='ImageClsHead', in_channels=2048, num_classes=1000),
+    cls_weight=cls_weight)
+branches = ['sup', 'cls']
+cls_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.875, 1.25), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(224, 224)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='MultiBranch', branch_field=branches,
+         cls=dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
+                                                   'img_shape', 'gt_label'))),
+]
+imagenet = dict(type='ClassFolderDataset', data_root='data/imagenet/',
+                data_prefix=dict(img='train/'), pipeline=cls_pipeline)
+train_dataloader = dict(
+    batch_size=4,
+    batch_sampler=None,
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
+                 source_ratio=[1, 1]),  # 2 COCO + 2 ImageNet images per GPU
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        ignore_keys=['classes', 'palette'],  # the image classes are ImageNet's
+        datasets=[
+            dict(_base_.train_dataloader.dataset,
+                 pipeline=[*_base_.load, _base_.augment,
+                           dict(type='MultiBranch', branch_field=branches,
+                                sup=dict(type='PackDetInputs'))]),
+            imagenet]))

@@ -1,0 +1,3 @@
+from .image_cls_head import ImageClsHead
+
+__all__ = ['ImageClsHead']
