@@ -4,5 +4,6 @@ from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .loss_normalizer import LossNormalizer, scale_losses, total_loss
 from .segmentors import *  # noqa: F401,F403
+from .test_time_augs import *  # noqa: F401,F403
 
 __all__ = ['LossNormalizer', 'scale_losses', 'total_loss']

@@ -64,32 +64,54 @@ def _apply_strength(cfg) -> None:
         aug['strength'] = value
 
 
-def _apply_student_batch(cfg) -> None:
+LOADER_BATCH, SAMPLER_BATCH = 'train_dataloader.batch_size', 'train_dataloader.sampler.batch_size'
+
+
+def _apply_student_batch(cfg, given=()) -> None:
+    """One student batch: the sampler's, or the DataLoader's when only that was given."""
     loader = cfg.get('train_dataloader')
     sampler = loader.get('sampler') if isinstance(loader, dict) else None
     if not isinstance(sampler, dict) or sampler.get('type', '').split('.')[-1] != \
             'MultiSourceSampler':
         return
+    if LOADER_BATCH in given and SAMPLER_BATCH not in given:
+        sampler['batch_size'] = loader.get('batch_size')
+    elif LOADER_BATCH in given and loader.get('batch_size') != sampler.get('batch_size'):
+        raise UserInputError(f'{LOADER_BATCH}={loader.get("batch_size")} and '
+                             f'{SAMPLER_BATCH}={sampler.get("batch_size")} differ; the student '
+                             'batch is one value: give one of them')
     batch = sampler.get('batch_size')
     if not isinstance(batch, int) or batch < 2:
-        raise UserInputError('train_dataloader.sampler.batch_size must be an integer >= 2 '
+        raise UserInputError(f'{SAMPLER_BATCH} must be an integer >= 2 '
                              f'(human + pseudo images per step), got {batch!r}')
     loader['batch_size'] = batch
 
 
-def apply_switches(cfg):
-    """Copy the top-level switches into the places they govern; returns cfg."""
-    if 'strength' in cfg:
+SWITCHES = ('strength', 'alpha', 'score_thr')
+
+
+def apply_switches(cfg, given=None):
+    """Copy the top-level switches into the places they govern; returns cfg.
+
+    Args:
+        cfg: The config.
+        given: The keys of ``--cfg-options`` merged since the file was loaded
+            (and its switches applied). Then only switches among them are
+            applied again, so that an explicit nested override (say
+            ``model.semi_train_cfg.score_thr=0.3``) is kept. None: all.
+    """
+    keys = SWITCHES if given is None else [k for k in SWITCHES if k in given]
+    if 'strength' in keys and 'strength' in cfg:
         _apply_strength(cfg)
-    if 'alpha' in cfg:
+    if 'alpha' in keys and 'alpha' in cfg:
         alpha = _number(cfg, 'alpha')
         for norm in _of_type(cfg.get('model'), 'LossNormalizer'):
             norm['alpha'] = alpha
-    if 'score_thr' in cfg:
+    if 'score_thr' in keys and 'score_thr' in cfg:
         thr = _number(cfg, 'score_thr')
         for d in _dicts(cfg.get('model')):
             semi = d.get('semi_train_cfg')
             if isinstance(semi, dict) and 'score_thr' in semi:
                 semi['score_thr'] = thr
-    _apply_student_batch(cfg)
+    _apply_student_batch(cfg, given or ())
     return cfg

@@ -24,9 +24,11 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         if 'cannot inherit from base' not in str(e):
             raise
         raise UserInputError(f'{path}: {str(e).split(". You may set")[0]}') from None
-    if cfg_options:
+    apply_switches(cfg)  # the file's (Config.fromfile does it too once projects is imported)
+    if cfg_options:  # then only the switches given here: nested overrides stay as given
         cfg.merge_from_dict(cfg_options)
-    return apply_switches(cfg)
+        apply_switches(cfg, given=set(cfg_options))
+    return cfg
 
 
 def _slurm_env_to_torch() -> None:

@@ -36,6 +36,18 @@ def apply_det_tta(cfg: Config) -> Config:
             [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)],
             [dict(type='PackDetInputs', meta_keys=DET_META_KEYS)]])
         cfg.tta_pipeline = pipeline
+    if _predicts_masks(cfg.model) and cfg.tta_model.get('type') == 'DetTTAModel':
+        print_log('TTA merges boxes only (mmdet\'s DetTTAModel): the masks of each view '
+                  'are left out and the evaluation is bbox AP', logger='current')
+        cfg.tta_model = dict(cfg.tta_model, type='BoxOnlyDetTTAModel')
+        for key in ('test_evaluator', 'val_evaluator'):
+            if isinstance(cfg.get(key), dict) and 'metric' in cfg[key]:
+                cfg[key]['metric'] = 'bbox'
     cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
     innermost_dataset(cfg.test_dataloader.dataset).pipeline = cfg.tta_pipeline
     return cfg
+
+
+def _predicts_masks(model_cfg: dict) -> bool:
+    roi_head = model_cfg.get('roi_head') or {}
+    return bool(roi_head.get('mask_head'))

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmdet.registry import MODELS
-from tests.conftest import ROOT, call_tool, demo_cfg_options, logged_scalars
+from tests.conftest import ROOT, demo_cfg_options, logged_scalars, run_tool
 
 JOINT = osp.join(ROOT, 'configs/demo',
                  'joint_retinanet_r18w32-scratch_fpn_gn-all_1xb12-600i_demo-lab50-cls.py')
@@ -84,15 +84,17 @@ def test_demo_config_trains_and_its_checkpoint_tests_as_a_plain_detector(demo_da
     opts += ['train_cfg.base_iters=3', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000',
              'train_cfg.checkpoint_interval=90000', 'default_hooks.logger.interval=1',
              'train_dataloader.sampler.batch_size=6']
-    call_tool(['tools/train.py', JOINT, '--work-dir', work, '--cfg-options'] + opts)
+    run_tool(['tools/train.py', JOINT, '--work-dir', work, '--cfg-options'] + opts)
     rows = [r for r in logged_scalars(work) if 'joint_cls_loss' in r]
     assert len(rows) == 3 and all(r['joint_cls_loss'] > 0 and r['loss_cls'] > 0 for r in rows)
     ckpt = osp.join(work, 'iter_3.pth')
-    proc = call_tool(['tools/test.py', PLAIN, ckpt, '--work-dir', str(tmp_path / 'test'),
+    proc = run_tool(['tools/test.py', PLAIN, ckpt, '--work-dir', str(tmp_path / 'test'),
                       '--cfg-options'] + [o for o in demo_cfg_options(demo_data)
                                           if not o.startswith('train_dataloader')])
     # evaluated every test batch (3 iterations detect nothing yet: no AP to compare)
     assert 'Iter(test) [2/2]' in proc.stdout + proc.stderr
+    assert 'left out the joint-training classifier (2 cls_head tensors)' in \
+        proc.stdout + proc.stderr
 
 
 def test_plain_detector_load_leaves_the_classifier_out(demo_data):

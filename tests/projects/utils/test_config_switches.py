@@ -112,3 +112,21 @@ def test_strength_without_a_strength_step_is_refused():
     cfg = Config(dict(strength='S2', train_dataloader=dict(dataset=dict(pipeline=[]))))
     with pytest.raises(UserInputError, match='no StrengthAugment'):
         apply_switches(cfg)
+
+
+def test_an_explicit_nested_override_is_kept():
+    ts = osp.join(ROOT, 'configs/demo/'
+                  'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+    cfg = load_config(ts, {'model.semi_train_cfg.score_thr': 0.0,
+                           'model.loss_norm.alpha': 3.0})
+    assert cfg.model.semi_train_cfg.score_thr == 0.0 and cfg.model.loss_norm.alpha == 3.0
+
+
+def test_the_dataloader_batch_alone_sets_the_student_batch():
+    config = osp.join(ROOT, 'configs/bccd/'
+                      'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py')
+    cfg = load_config(config, {'train_dataloader.batch_size': 4})
+    assert cfg.train_dataloader.sampler.batch_size == 4 == cfg.train_dataloader.batch_size
+    with pytest.raises(UserInputError, match='differ; the student batch is one value'):
+        load_config(config, {'train_dataloader.batch_size': 4,
+                             'train_dataloader.sampler.batch_size': 6})

@@ -1,0 +1,5 @@
+# Enhanced baseline, test-time augmentation only: the R101 6x run evaluated
+# with 3 scales x flip (boxes merged by NMS):
+#   tools/test.py configs/rethink_imagenet/THIS_FILE CKPT --tta
+_base_ = ['./sup_mask-rcnn_r101-scratch_fpn_gn-all_8xb2-6x_coco.py',
+          '../_base_/tta_multiscale_flip.py']

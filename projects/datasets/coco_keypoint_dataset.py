@@ -1,0 +1,41 @@
+"""COCO boxes, masks and keypoints (``person_keypoints_*.json``)."""
+from typing import List, Union
+
+import numpy as np
+
+from mmdet.datasets import CocoDataset
+from mmdet.registry import DATASETS
+
+
+@DATASETS.register_module()
+class CocoKeypointDataset(CocoDataset):
+    """:class:`CocoDataset` whose instances also carry ``keypoints`` (K, 3).
+
+    ``metainfo`` names the keypoints (``keypoint_names``, K of them); an
+    annotation without keypoints (another category) gets K invisible ones.
+    Rows are (x, y, v) in image pixels, v = 0 not labelled, 1 occluded, 2
+    visible, as in COCO. Pair with ``KeypointsFollowImage`` and
+    ``PackKeypointInputs`` in the pipeline and ``CocoKeypointMetric``.
+    """
+
+    def parse_data_info(self, raw_data_info: dict) -> Union[dict, List[dict]]:
+        data_info = super().parse_data_info(raw_data_info)
+        kept = [a for a in raw_data_info['raw_ann_info']
+                if self._kept(a, raw_data_info['raw_img_info'])]
+        if len(kept) != len(data_info['instances']):  # mmdet changed its filter
+            raise RuntimeError('CocoKeypointDataset: instances and annotations differ')
+        num = len(self.metainfo.get('keypoint_names', ()))
+        for instance, ann in zip(data_info['instances'], kept):
+            kps = np.asarray(ann.get('keypoints') or [], np.float32).reshape(-1, 3)
+            instance['keypoints'] = kps if len(kps) else np.zeros((num, 3), np.float32)
+        return data_info
+
+    def _kept(self, ann: dict, img_info: dict) -> bool:
+        """The annotations ``CocoDataset.parse_data_info`` turns into instances."""
+        if ann.get('ignore', False):
+            return False
+        x1, y1, w, h = ann['bbox']
+        inter_w = max(0, min(x1 + w, img_info['width']) - max(x1, 0))
+        inter_h = max(0, min(y1 + h, img_info['height']) - max(y1, 0))
+        return inter_w * inter_h > 0 and ann['area'] > 0 and w >= 1 and h >= 1 and \
+            ann['category_id'] in self.cat_ids
