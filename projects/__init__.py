@@ -19,4 +19,4 @@ install_unreadable_image_skip()
 speed_up_external_config_paths()
 apply_switches_on_load()
 
-from . import datasets, engine, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401

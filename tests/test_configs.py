@@ -46,6 +46,12 @@ def _tiny_batch(model, size: int = 64):
         for k, (x1, y1, x2, y2) in enumerate(boxes.int().tolist()):
             masks[k, y1:y2, x1:x2] = 1
         inst.masks = BitmapMasks(masks, size, size)
+        head = getattr(getattr(model, 'roi_head', None), 'keypoint_head', None)
+        if head is not None:  # K visible keypoints inside each box
+            k = head.num_keypoints
+            frac = torch.rand(2, k, 2, generator=gen)
+            xy = boxes[:, None, :2] + frac * (boxes[:, None, 2:] - boxes[:, None, :2])
+            inst.keypoints = torch.cat([xy, torch.full((2, k, 1), 2.0)], -1)
         samples.append(DetDataSample(gt_instances=inst, metainfo=meta))
     return dict(inputs=inputs, data_samples=samples)
 

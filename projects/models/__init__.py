@@ -2,6 +2,7 @@ from . import imagenet_mobilenet_v2  # noqa: F401  (registers offline-imagenet:/
 from .backbones import *  # noqa: F401,F403
 from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
+from .roi_heads import *  # noqa: F401,F403
 from .loss_normalizer import LossNormalizer, scale_losses, total_loss
 from .segmentors import *  # noqa: F401,F403
 from .test_time_augs import *  # noqa: F401,F403

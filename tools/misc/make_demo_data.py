@@ -4,7 +4,8 @@
 Writes, under ``--out-dir``::
 
     images/000000.jpg ...                     all scenes (RGB JPEG)
-    annotations/instances_train.json          COCO, boxes + polygon masks
+    annotations/instances_train.json          COCO, boxes + polygon masks, and the
+                                              3 corner keypoints of each triangle
     annotations/instances_val.json
     annotations/instances_train_labeled.json  labelled part of train
     annotations/instances_train_unlabeled.json  the rest of train, no annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from projects.utils.io import atomic_write_json  # noqa: E402
 
 CLASSES = ('circle', 'square', 'triangle')
+KEYPOINTS = ('top', 'left', 'right')  # of each triangle; a flip swaps left and right
 VOC_PALETTE = [(0, 0, 0), (128, 0, 0), (0, 128, 0), (128, 128, 0)]
 
 
@@ -121,17 +123,31 @@ def make_scene(rng, size):
     return img, cls_map, instances
 
 
+def _triangle_keypoints(poly, size):
+    """(top, left, right) vertices of a triangle as COCO (x, y, v=2) triples:
+    the topmost vertex, then the other two by x (a horizontal flip swaps them)."""
+    pts = sorted(((min(max(x, 0.0), size - 0.5), min(max(y, 0.0), size - 0.5))
+                  for x, y in poly), key=lambda p: (p[1], p[0]))
+    top, rest = pts[0], sorted(pts[1:])
+    return [float(v) for x, y in (top, *rest) for v in (x, y, 2)]
+
+
 def _coco_ann(inst, ann_id, img_id, size):
     ys, xs = np.nonzero(inst['mask'])
     x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
     poly = [float(min(max(v, 0), size)) for p in inst['poly'] for v in p]
-    return dict(id=ann_id, image_id=img_id, category_id=inst['label'] + 1,
-                bbox=[float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
-                area=float(inst['mask'].sum()), iscrowd=0, segmentation=[poly])
+    ann = dict(id=ann_id, image_id=img_id, category_id=inst['label'] + 1,
+               bbox=[float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
+               area=float(inst['mask'].sum()), iscrowd=0, segmentation=[poly])
+    if CLASSES[inst['label']] == 'triangle':  # the keypoint category
+        ann.update(keypoints=_triangle_keypoints(inst['poly'], size), num_keypoints=3)
+    return ann
 
 
 def _coco(images, anns):
     cats = [dict(id=i + 1, name=n, supercategory='shape') for i, n in enumerate(CLASSES)]
+    cats[CLASSES.index('triangle')].update(keypoints=list(KEYPOINTS),
+                                           skeleton=[[1, 2], [2, 3], [3, 1]])
     return dict(images=images, annotations=anns, categories=cats,
                 info=dict(description='rethink-pretrain demo shapes'))
 

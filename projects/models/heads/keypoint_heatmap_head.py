@@ -82,6 +82,11 @@ class KeypointHeatmapHead(BaseModule):
         x = self.deconv(self.convs(feats))
         return F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
 
+    @staticmethod
+    def decode(heatmaps: Tensor, rois: Tensor) -> Tensor:
+        """(P, K, 3) x, y, score: :func:`decode_keypoints`."""
+        return decode_keypoints(heatmaps, rois)
+
     def loss(self, heatmaps: Tensor, keypoints: Tensor, rois: Tensor) -> Tensor:
         """Mean cross-entropy over the labelled keypoints (0 if there are none).
 

@@ -31,3 +31,32 @@ def test_images_outside_class_folders_and_missing_folders_are_one_line_errors(tm
         ClassFolderDataset(data_prefix=dict(img=root), pipeline=[])
     with pytest.raises(UserInputError, match='class folder not found'):
         ClassFolderDataset(data_prefix=dict(img=str(tmp_path / 'none')), pipeline=[])
+
+
+def test_coco_keypoint_dataset_gives_every_instance_k_keypoints(demo_data):
+    import os.path as osp
+    from mmengine.registry import init_default_scope
+
+    from projects.datasets import CocoKeypointDataset
+    init_default_scope('mmdet')
+    ds = CocoKeypointDataset(
+        data_root=demo_data + '/', ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='images/'), pipeline=[],
+        metainfo=dict(classes=('circle', 'square', 'triangle'),
+                      keypoint_names=('top', 'left', 'right')))
+    labelled = unlabelled = 0
+    for i in range(len(ds)):
+        for inst in ds.get_data_info(i)['instances']:
+            assert inst['keypoints'].shape == (3, 3)
+            if inst['bbox_label'] == 2:  # triangles: 3 visible corners inside the box
+                x1, y1, x2, y2 = inst['bbox']
+                kps = inst['keypoints']
+                assert (kps[:, 2] == 2).all()
+                assert (kps[:, 0] >= x1 - 1).all() and (kps[:, 0] <= x2 + 1).all()
+                assert (kps[:, 1] >= y1 - 1).all() and (kps[:, 1] <= y2 + 1).all()
+                labelled += 1
+            else:
+                assert (inst['keypoints'] == 0).all()
+                unlabelled += 1
+    assert labelled > 10 and unlabelled > 10
+    assert osp.basename(ds.ann_file) == 'instances_train.json'

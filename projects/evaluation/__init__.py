@@ -1,0 +1,3 @@
+from .coco_keypoint_metric import CocoKeypointMetric
+
+__all__ = ['CocoKeypointMetric']

@@ -1,0 +1,3 @@
+from .keypoint_roi_head import KeypointRoIHead
+
+__all__ = ['KeypointRoIHead']
