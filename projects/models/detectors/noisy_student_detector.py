@@ -58,7 +58,8 @@ class NoisyStudentDetector(BaseDetector):
                                           multi_batch_data_samples['sup'])
         pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['unsup'],
                                                multi_batch_data_samples['unsup'])
-        return self.loss_norm(human, pseudo)
+        boxes = sum(len(s.gt_instances) for s in multi_batch_data_samples['unsup'])
+        return self.loss_norm(human, pseudo, num_pseudo_boxes=boxes)
 
     def loss_by_gt_instances(self, batch_inputs: Tensor,
                              batch_data_samples: SampleList) -> dict:

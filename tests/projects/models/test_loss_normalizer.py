@@ -81,3 +81,38 @@ def test_eval_mode_does_not_update():
 def test_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
         LossNormalizer(**kwargs)
+
+
+def _negatives_only(norm, steps):
+    """Human loss 1.5, pseudo loss 0.01 (a pseudo half of pure negatives): the
+    ratio of the averages settles at 150 without a cap."""
+    for _ in range(steps):
+        out, _, _ = _step(norm, 1.5, 0.01)
+    return float(out['pseudo_weight'])
+
+
+def _logged(monkeypatch):
+    import projects.models.loss_normalizer as module
+    messages = []
+    monkeypatch.setattr(module, 'print_log', lambda msg, **kw: messages.append(msg))
+    return messages
+
+
+def test_runaway_pseudo_weight_on_negatives_and_the_cap_holding_it(monkeypatch):
+    free = _negatives_only(LossNormalizer(alpha=1.0, momentum=0.5), 20)
+    assert free == pytest.approx(0.5 * 150, rel=1e-3)  # alpha * ratio / (1 + alpha)
+    messages = _logged(monkeypatch)
+    capped = LossNormalizer(alpha=1.0, momentum=0.5, max_ratio=10.0, warn_interval=5)
+    assert _negatives_only(capped, 20) == pytest.approx(0.5 * 10)
+    warnings = [m for m in messages if 'capped at max_ratio=10' in m]
+    assert len(warnings) == 4  # steps 1, 6, 11, 16: every 5 steps, not every step
+    with pytest.raises(ValueError, match='max_ratio'):
+        LossNormalizer(max_ratio=0)
+
+
+def test_a_streak_without_pseudo_boxes_is_reported_once(monkeypatch):
+    messages = _logged(monkeypatch)
+    norm = LossNormalizer(empty_warn_steps=3)
+    for boxes in (0, 0, 0, 0, 0, 2, 0, 0, 0):
+        norm(dict(loss=torch.tensor(1.0)), dict(loss=torch.tensor(0.5)), num_pseudo_boxes=boxes)
+    assert sum('3 steps in a row without a box' in m for m in messages) == 2  # once per streak

@@ -1,0 +1,94 @@
+"""pseudo_label_quality.py on a pseudo file made from ground truth with known
+perturbations: every count, precision, recall and empty share is known."""
+import json
+import os
+import os.path as osp
+
+import pytest
+
+from projects.utils.errors import UserInputError
+from projects.utils.pseudo_quality import pseudo_label_quality
+from tests.conftest import call_tool
+
+
+def _perturbed(gt):
+    """Per class, GT boxes 0, 3, 6 ... missed, 1, 4 ... at score 0.9, 2, 5 ... at 0.4;
+    one false positive of the first class at 0.6 in every image; ids renumbered."""
+    images = [dict(im, id=1000 + im['id']) for im in gt['images']]
+    anns, expect, seen = [], {}, {}
+    first = gt['categories'][0]['id']
+    for a in gt['annotations']:
+        k = seen.get(a['category_id'], 0)
+        seen[a['category_id']] = k + 1
+        e = expect.setdefault(a['category_id'], dict(gt=0, hi=0, lo=0))
+        e['gt'] += 1
+        if k % 3 == 0:
+            continue
+        score = 0.9 if k % 3 == 1 else 0.4
+        e['hi' if score == 0.9 else 'lo'] += 1
+        anns.append(dict(id=len(anns) + 1, image_id=1000 + a['image_id'], bbox=a['bbox'],
+                         category_id=a['category_id'], score=score))
+    for im in gt['images']:
+        anns.append(dict(id=len(anns) + 1, image_id=1000 + im['id'], bbox=[0, 0, 2, 2],
+                         category_id=first, score=0.6))
+    hi_images = {a['image_id'] for a in anns if a['score'] == 0.9}
+    return dict(images=images, annotations=anns, categories=gt['categories']), expect, \
+        len(hi_images), first
+
+
+@pytest.fixture(scope='module')
+def files(demo_data, tmp_path_factory):
+    gt_path = osp.join(demo_data, 'annotations', 'instances_val.json')
+    gt = json.load(open(gt_path))
+    pseudo, expect, n_hi, first = _perturbed(gt)
+    path = tmp_path_factory.mktemp('pq') / 'pseudo.json'
+    path.write_text(json.dumps(pseudo))
+    return str(path), gt_path, gt, pseudo, expect, n_hi, first
+
+
+def test_every_number_is_the_constructed_one(files):
+    _, _, gt, pseudo, expect, n_hi, first = files
+    n_img = len(gt['images'])
+    report = pseudo_label_quality(pseudo, gt, [0.3, 0.5, 0.7, 0.95])
+    assert report['images'] == n_img
+    names = {c['id']: c['name'] for c in gt['categories']}
+    rows = {r['thr']: r for r in report['rows']}
+    for cat, e in expect.items():
+        fp = n_img if cat == first else 0
+        c3, c5, c7 = (rows[t]['classes'][names[cat]] for t in (0.3, 0.5, 0.7))
+        assert (c3['gt'], c3['kept'], c3['tp']) == (e['gt'], e['hi'] + e['lo'] + fp,
+                                                   e['hi'] + e['lo'])
+        assert (c5['kept'], c5['tp']) == (e['hi'] + fp, e['hi'])
+        assert c5['precision'] == pytest.approx(e['hi'] / (e['hi'] + fp))
+        assert c5['recall'] == pytest.approx(e['hi'] / e['gt'])
+        assert (c7['kept'], c7['tp'], c7['precision']) == (e['hi'], e['hi'], 1.0)
+        assert rows[0.95]['classes'][names[cat]]['precision'] is None
+    assert rows[0.5]['empty'] == 0.0  # every image has its false positive
+    assert rows[0.7]['empty'] == pytest.approx(1 - n_hi / n_img)
+    assert rows[0.95]['empty'] == 1.0 and rows[0.95]['ap'] == 0.0
+    assert 0 < rows[0.7]['ap'] < 1  # perfect boxes, a third to two thirds missing
+
+
+def test_tool_writes_report_figure_and_shown_images(files, demo_data, tmp_path):
+    pseudo_path, gt_path = files[0], files[1]
+    out = tmp_path / 'out'
+    proc = call_tool(['tools/analysis_tools/pseudo_label_quality.py', pseudo_path, gt_path,
+                      '--out-dir', str(out), '--show', '2',
+                      '--img-dir', osp.join(demo_data, 'images')])
+    assert '| 0.5 | circle |' in proc.stdout and 'images without a box' in proc.stdout
+    assert {'quality.json', 'quality.md', 'precision_recall.png', 'show'} <= set(os.listdir(out))
+    assert len(os.listdir(out / 'show')) == 2
+    assert json.load(open(out / 'quality.json'))['rows'][0]['thr'] == 0.3
+
+
+def test_labels_not_held_back_and_bad_files_fail_in_one_line(files, tmp_path):
+    _, gt_path, gt, pseudo, *_ = files
+    stranger = dict(pseudo, images=pseudo['images'] + [dict(id=1, file_name='x.jpg',
+                                                             width=9, height=9)])
+    with pytest.raises(UserInputError, match='not in the ground truth'):
+        pseudo_label_quality(stranger, gt, [0.5])
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{')
+    proc = call_tool(['tools/analysis_tools/pseudo_label_quality.py', str(bad), gt_path],
+                     check=False)
+    assert proc.returncode == 2 and 'is not valid JSON' in proc.stderr
