@@ -3,7 +3,9 @@
 
     python tools/pseudo_label.py CONFIG CHECKPOINT \\
         (--img-dir DIR | --ann-file UNLABELED.json --img-prefix DIR) --out PSEUDO.json \\
-        [--score-thr 0.5] [--tta] [--batch-size B] [--launcher pytorch]
+        [--score-thr 0.5 | --score-thr T1 T2 ... (one per class) |
+         --score-thr auto --holdout-ann LABELLED.json --holdout-prefix DIR [--target-precision 0.8]]
+        [--tta] [--batch-size B] [--launcher pytorch]
     tools/dist_pseudo_label.sh CONFIG CHECKPOINT GPUS ...
 
 Writes a COCO json: ``images`` with their real size, the teacher's
@@ -13,6 +15,11 @@ above the threshold stay in the file as negatives. Unreadable images are
 skipped and listed. With several processes every image is labelled exactly
 once; an interrupted run resumes from ``PSEUDO.json.parts/``; the final file
 is written atomically.
+
+``--score-thr auto`` first labels a held-out split whose labels are known
+(``--holdout-ann``), and takes for each class the lowest threshold whose
+precision there reaches ``--target-precision``; the chosen values are printed
+and recorded in the output's ``info``.
 """
 import argparse
 import os.path as osp
@@ -35,8 +42,13 @@ def parse_args(argv=None):
     src.add_argument('--ann-file', help='COCO json listing the unlabelled images')
     parser.add_argument('--img-prefix', help='image folder of --ann-file')
     parser.add_argument('--out', required=True, help='output COCO json')
-    parser.add_argument('--score-thr', type=float, default=0.5,
-                        help='keep boxes with score >= this (default 0.5)')
+    parser.add_argument('--score-thr', nargs='+', default=['0.5'],
+                        help='keep boxes with score >= this: one value (default 0.5), one '
+                        'per class, or auto')
+    parser.add_argument('--target-precision', type=float, default=0.8,
+                        help='--score-thr auto: precision each class must reach')
+    parser.add_argument('--holdout-ann', help='--score-thr auto: labelled held-out COCO json')
+    parser.add_argument('--holdout-prefix', help='--score-thr auto: its image folder')
     parser.add_argument('--tta', action='store_true', help='flip (or the config\'s) TTA')
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-workers', type=int, default=2)
@@ -46,8 +58,17 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.ann_file and not args.img_prefix:
         parser.error('--ann-file needs --img-prefix')
-    if not 0 <= args.score_thr <= 1:
-        parser.error('--score-thr must be in [0, 1]')
+    args.auto = args.score_thr == ['auto']
+    if args.auto:
+        if not (args.holdout_ann and args.holdout_prefix):
+            parser.error('--score-thr auto needs --holdout-ann and --holdout-prefix')
+        if not 0 < args.target_precision <= 1:
+            parser.error('--target-precision must be in (0, 1]')
+    else:
+        try:
+            args.score_thr = [float(v) for v in args.score_thr]
+        except ValueError:
+            parser.error(f'--score-thr takes numbers or auto, got {" ".join(args.score_thr)}')
     if args.batch_size < 1:
         parser.error('--batch-size must be >= 1')
     return args
@@ -84,6 +105,45 @@ def build_teacher(args):
     return model.to(device).eval(), pipeline, list(classes)
 
 
+def predict_records(model, pipeline, images, prefix, cat_ids, args):
+    """Records (score >= 0) of ``images``, in this process: for the held-out split."""
+    import torch
+    from projects.apis.inference import SafeImageDataset, build_loader
+    from projects.apis.pseudo_label import prediction_to_record
+    records = []
+    loader = build_loader(SafeImageDataset(images, prefix, pipeline), args.batch_size,
+                          args.num_workers)
+    with torch.no_grad():
+        for data, infos, _bad in loader:
+            if data is not None:
+                records += [prediction_to_record(info, sample, 0.0, cat_ids)
+                            for info, sample in zip(infos, model.test_step(data))]
+    return records
+
+
+def auto_thresholds(args, model, pipeline, classes, cat_ids):
+    """Per class, the lowest threshold reaching ``--target-precision`` on the held-out split."""
+    import json
+
+    from projects.apis.inference import images_from_coco
+    from projects.apis.pseudo_label import records_to_coco
+    from projects.utils.pseudo_quality import choose_thresholds
+    (images, _), gt = images_from_coco(args.holdout_ann), json.load(open(args.holdout_ann))
+    pseudo = records_to_coco(predict_records(model, pipeline, images, args.holdout_prefix,
+                                             cat_ids, args),
+                             [dict(id=i, name=n) for i, n in zip(cat_ids, classes)], {})
+    chosen = choose_thresholds(pseudo, gt, args.target_precision)
+    print(f'--score-thr auto (precision >= {args.target_precision:g} on '
+          f'{len(images)} held-out images):')
+    for name in classes:
+        c = chosen[name]
+        note = '' if c['reached'] else ' (target not reached: highest candidate)'
+        prec = '-' if c['precision'] is None else f'{c["precision"]:.3f}'
+        rec = '-' if c['recall'] is None else f'{c["recall"]:.3f}'
+        print(f'  {name}: {c["thr"]:g} (precision {prec}, recall {rec}){note}')
+    return chosen
+
+
 def main(argv=None):
     args = parse_args(argv)
     import torch
@@ -104,6 +164,10 @@ def main(argv=None):
     by_name = {c['name']: c['id'] for c in src_cats}
     cat_ids = [by_name[c] for c in classes] if all(c in by_name for c in classes) \
         else list(range(1, len(classes) + 1))
+    from projects.utils.score_thresholds import check_score_thr, describe
+    auto = auto_thresholds(args, model, pipeline, classes, cat_ids) if args.auto else None
+    args.score_thr = check_score_thr([auto[c]['thr'] for c in classes] if auto
+                                     else args.score_thr, classes)
     store = PartStore(args.out, rank)
     done = store.records()
     barrier()
@@ -139,12 +203,15 @@ def main(argv=None):
         info = dict(description='pseudo labels', teacher_config=args.config,
                     teacher_checkpoint=args.checkpoint, score_thr=args.score_thr,
                     tta=args.tta, num_negatives=negatives, skipped=skipped)
+        if auto:
+            info['score_thr_auto'] = dict(target_precision=args.target_precision,
+                                          holdout=args.holdout_ann, classes=auto)
         cats = [dict(id=i, name=n) for i, n in zip(cat_ids, classes)]
         coco = records_to_coco(good, cats, info)
         atomic_write_json(coco, args.out)
         store.finish()
         print(f'\n{args.out}: {len(good)} images, {len(coco["annotations"])} boxes with '
-              f'score >= {args.score_thr}, {negatives} negatives (no box), '
+              f'score >= {describe(args.score_thr, classes)}, {negatives} negatives (no box), '
               f'{len(skipped)} unreadable skipped; {len(todo) / max(elapsed, 1e-9):.1f} img/s '
               f'on rank 0')
         for s in skipped:

@@ -44,9 +44,9 @@ def parse_args(argv=None):
     parser.add_argument('--img-prefix', help='image folder of --ann-file')
     parser.add_argument('--teacher-checkpoint', help='skip teacher training, use this')
     parser.add_argument('--rounds', type=int, default=1)
-    parser.add_argument('--score-thr', type=float, default=None,
-                        help="pseudo-label threshold (default: the student config's "
-                        "score_thr, else 0.5)")
+    parser.add_argument('--score-thr', type=float, nargs='+', default=None,
+                        help="pseudo-label threshold, one or one per class (default: the "
+                        "student config's score_thr, else 0.5)")
     parser.add_argument('--tta', action='store_true',
                         help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
     parser.add_argument('--student-init', choices=['scratch', 'teacher'], default='scratch',
@@ -79,14 +79,16 @@ def parse_args(argv=None):
     return args
 
 
-def student_score_thr(config: str, cfg_options) -> float:
-    """The student config's one-value ``score_thr`` (``--cfg-options`` first), else 0.5."""
+def student_score_thr(config: str, cfg_options) -> list:
+    """The student config's ``score_thr`` (``--cfg-options`` first; one value or one per
+    class), else [0.5]."""
     for opt in cfg_options:
         key, _, value = opt.partition('=')
         if key == 'score_thr':
-            return float(value)
+            return [float(v) for v in value.strip('[]()').split(',') if v.strip()]
     from mmengine.config import Config
-    return float(Config.fromfile(config).get('score_thr', 0.5))
+    thr = Config.fromfile(config).get('score_thr', 0.5)
+    return [float(v) for v in thr] if isinstance(thr, (list, tuple)) else [float(thr)]
 
 
 class SelfTrainer:
@@ -137,11 +139,17 @@ class SelfTrainer:
             src = ['--img-dir', self.args.img_dir] if self.args.img_dir else \
                 ['--ann-file', self.args.ann_file, '--img-prefix', self.args.img_prefix]
             self._run('pseudo_label', [config, ckpt] + src +
-                      ['--out', out, '--score-thr', str(self.args.score_thr)] +
+                      ['--out', out, '--score-thr'] + [str(v) for v in self.args.score_thr] +
                       (['--tta'] if self.args.tta else []))
             self.state[key] = dict(file=out)
             self._save()
         return out
+
+    def _one_thr(self) -> str:
+        if len(self.args.score_thr) != 1:
+            raise UserInputError('segmentation pseudo masks take one --score-thr '
+                                 '(a per-pixel confidence), not one per class')
+        return str(self.args.score_thr[0])
 
     def pseudo_mask(self, key, config, ckpt):
         """Segmentation: one PNG per unlabelled image in WORK_DIR/<key>/."""
@@ -149,7 +157,7 @@ class SelfTrainer:
         if key not in self.state:
             views = ['--flip'] if self.args.tta else ['--scales', '1.0']
             self._run('pseudo_mask', [config, ckpt, '--img-dir', self.args.img_dir,
-                                      '--out-dir', out, '--conf-thr', str(self.args.score_thr)]
+                                      '--out-dir', out, '--conf-thr', self._one_thr()]
                       + views)
             self.state[key] = dict(dir=out)
             self._save()

@@ -1,8 +1,10 @@
 """Turn a detector's predictions into COCO pseudo-label records."""
-from typing import List, Sequence
+from typing import List, Sequence, Union
 
 import numpy as np
 from pycocotools import mask as mask_utils
+
+from projects.utils.score_thresholds import keep_mask
 
 
 def _rle(mask: np.ndarray) -> dict:
@@ -11,7 +13,7 @@ def _rle(mask: np.ndarray) -> dict:
     return rle
 
 
-def prediction_to_record(info: dict, data_sample, score_thr: float,
+def prediction_to_record(info: dict, data_sample, score_thr: Union[float, List[float]],
                          cat_ids: Sequence[int]) -> dict:
     """One image's record: its real size and the instances scoring >= thr.
 
@@ -20,12 +22,13 @@ def prediction_to_record(info: dict, data_sample, score_thr: float,
         data_sample: ``DetDataSample`` with ``pred_instances`` in original
             image coordinates (``bboxes`` (N, 4) xyxy, ``scores`` (N,),
             ``labels`` (N,), optionally ``masks`` (N, H, W)).
-        score_thr: Keep instances with ``score >= score_thr``.
+        score_thr: Keep instances with ``score >= score_thr`` (a float, or one
+            value per class).
         cat_ids: COCO category id of each class index.
     """
     h, w = data_sample.ori_shape[:2]
     pred = data_sample.pred_instances
-    keep = (pred.scores >= score_thr).nonzero().flatten()
+    keep = keep_mask(pred.scores, pred.labels, score_thr).nonzero().flatten()
     boxes = pred.bboxes[keep].cpu().numpy()
     scores = pred.scores[keep].cpu().numpy()
     labels = pred.labels[keep].cpu().numpy()

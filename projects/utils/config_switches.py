@@ -8,7 +8,7 @@ config (and any ``--cfg-options``) is merged:
 
 * ``strength`` ('S1'-'S4'): every ``StrengthAugment`` in the training data;
 * ``alpha`` (float): every ``LossNormalizer`` of the model;
-* ``score_thr`` (float): the online teacher's ``semi_train_cfg.score_thr``
+* ``score_thr`` (float, or one per class): the online teacher's ``semi_train_cfg.score_thr``
   (``tools/self_train.py`` takes it as the default of ``--score-thr``);
 * the student's batch is ``train_dataloader.sampler.batch_size`` of its
   ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
@@ -46,6 +46,15 @@ def _number(cfg, key: str) -> float:
         raise UserInputError(f'config key {key!r} must be a number (e.g. {key} = 0.5), '
                              f'got {value!r}')
     return float(value)
+
+
+def _threshold(cfg):
+    """``score_thr``: one number, or a list with one number per class."""
+    value = cfg['score_thr']
+    if isinstance(value, (list, tuple)) and value and \
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return [float(v) for v in value]
+    return _number(cfg, 'score_thr')
 
 
 def _apply_strength(cfg) -> None:
@@ -108,7 +117,7 @@ def apply_switches(cfg, given=None):
         for norm in _of_type(cfg.get('model'), 'LossNormalizer'):
             norm['alpha'] = alpha
     if 'score_thr' in keys and 'score_thr' in cfg:
-        thr = _number(cfg, 'score_thr')
+        thr = _threshold(cfg)
         for d in _dicts(cfg.get('model')):
             semi = d.get('semi_train_cfg')
             if isinstance(semi, dict) and 'score_thr' in semi:

@@ -148,3 +148,23 @@ def quality_markdown(report: dict) -> str:
         lines.append(f'| {row["thr"]:g} | all | | | | | {row["ap"]:.3f} '
                      f'(images without a box: {100 * row["empty"]:.1f}%) |')
     return '\n'.join(lines) + '\n'
+
+
+def choose_thresholds(pseudo: dict, gt: dict, target_precision: float,
+                      candidates: Sequence[float] = tuple(i / 20 for i in range(1, 20))
+                      ) -> Dict[str, dict]:
+    """Per class, the lowest candidate threshold whose precision reaches
+    ``target_precision`` on labelled held-out images (most pseudo boxes at that
+    precision). A class that never reaches it gets the highest candidate with
+    ``reached=False``. Returns ``{class: {'thr', 'precision', 'recall', 'reached'}}``.
+    """
+    report = pseudo_label_quality(pseudo, gt, sorted(candidates))
+    chosen = {}
+    for name in report['classes']:
+        rows = [(r['thr'], r['classes'][name]) for r in report['rows']]
+        hit = next(((t, c) for t, c in rows
+                    if c['precision'] is not None and c['precision'] >= target_precision), None)
+        t, c = hit or rows[-1]
+        chosen[name] = dict(thr=t, precision=c['precision'], recall=c['recall'],
+                            reached=hit is not None)
+    return chosen

@@ -159,3 +159,33 @@ def test_bad_input_is_one_line(trained, tmp_path, case):
                      '--out', str(tmp_path / 'o.json')], check=False)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert msg in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_per_class_thresholds_and_auto(labelled, trained, demo_data, tmp_path):
+    base = json.load(open(labelled[0]))  # every box >= 0.05
+    out = str(tmp_path / 'per_class.json')
+    # circle 0.05, square never, triangle 0.3
+    proc = _label(trained, osp.join(demo_data, 'unlabeled'), out,
+                  '--score-thr', '0.05', '1.0', '0.3')
+    data = json.load(open(out))
+    expected = [(a['category_id'], a['score']) for a in base['annotations']
+                if (a['category_id'] == 1) or (a['category_id'] == 3 and a['score'] >= 0.3)
+                or (a['category_id'] == 2 and a['score'] >= 1.0)]
+    assert sorted((a['category_id'], a['score']) for a in data['annotations']) == sorted(expected)
+    assert data['info']['score_thr'] == [0.05, 1.0, 0.3]
+    assert 'score >= circle 0.05, square 1, triangle 0.3' in proc.stdout
+    bad = _label(trained, osp.join(demo_data, 'unlabeled'), out, '--score-thr', '0.1', '0.2',
+                 check=False)
+    assert bad.returncode == 2 and 'one per class (3: circle, square, triangle)' in bad.stderr
+    # auto: thresholds chosen on the labelled val split, printed and recorded
+    auto = str(tmp_path / 'auto.json')
+    proc = _label(trained, osp.join(demo_data, 'unlabeled'), auto, '--score-thr', 'auto',
+                  '--holdout-ann', osp.join(demo_data, 'annotations', 'instances_val.json'),
+                  '--holdout-prefix', osp.join(demo_data, 'images'), '--target-precision', '0.5')
+    info = json.load(open(auto))['info']
+    chosen = info['score_thr_auto']['classes']
+    assert set(chosen) == {'circle', 'square', 'triangle'}
+    assert info['score_thr'] == [chosen[c]['thr'] for c in ('circle', 'square', 'triangle')]
+    for c in chosen.values():
+        assert not c['reached'] or c['precision'] >= 0.5
+    assert '--score-thr auto (precision >= 0.5' in proc.stdout

@@ -92,3 +92,31 @@ def test_labels_not_held_back_and_bad_files_fail_in_one_line(files, tmp_path):
     proc = call_tool(['tools/analysis_tools/pseudo_label_quality.py', str(bad), gt_path],
                      check=False)
     assert proc.returncode == 2 and 'is not valid JSON' in proc.stderr
+
+
+def test_auto_thresholds_on_known_score_distributions():
+    """Class a: true boxes score 0.6-0.9, false ones 0.1-0.45: precision 1 first at
+    0.5. Class b: a false box at 0.8 above every true one: 1.0 is never reached."""
+    from projects.utils.pseudo_quality import choose_thresholds
+    images = [dict(id=i, file_name=f'{i}.jpg', width=100, height=100) for i in range(1, 5)]
+    cats = [dict(id=1, name='a'), dict(id=2, name='b')]
+    gt_anns, dets = [], []
+    for i in range(1, 5):
+        for k, cat in enumerate((1, 2)):
+            box = [10 + 40 * k, 10, 30, 30]
+            gt_anns.append(dict(id=len(gt_anns) + 1, image_id=i, category_id=cat, bbox=box,
+                                area=900, iscrowd=0))
+            score = (0.6 + 0.1 * (i - 1)) if cat == 1 else 0.3 + 0.05 * i
+            dets.append(dict(image_id=i, category_id=cat, bbox=box, score=score))
+        dets.append(dict(image_id=i, category_id=1, bbox=[0, 70, 20, 20],
+                         score=0.1 * i + 0.05))  # 0.15 ... 0.45
+        dets.append(dict(image_id=i, category_id=2, bbox=[70, 70, 20, 20], score=0.8))
+    gt = dict(images=images, annotations=gt_anns, categories=cats)
+    pseudo = dict(images=images, annotations=[dict(d, id=j + 1) for j, d in enumerate(dets)],
+                  categories=cats)
+    chosen = choose_thresholds(pseudo, gt, target_precision=1.0)
+    assert chosen['a']['thr'] == pytest.approx(0.5) and chosen['a']['reached']
+    assert chosen['a']['recall'] == 1.0
+    assert not chosen['b']['reached'] and chosen['b']['thr'] == pytest.approx(0.95)
+    relaxed = choose_thresholds(pseudo, gt, target_precision=0.5)
+    assert relaxed['b']['thr'] == pytest.approx(0.05) and relaxed['b']['precision'] == 0.5

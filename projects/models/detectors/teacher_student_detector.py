@@ -17,6 +17,7 @@ from mmdet.structures import SampleList
 from mmdet.structures.bbox import bbox_project
 from mmdet.structures.mask import BitmapMasks
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from projects.utils.score_thresholds import keep_mask
 from projects.utils.errors import UserInputError
 
 TEACHER_KINDS = ('ema', 'fixed')
@@ -165,13 +166,14 @@ class TeacherStudentDetector(SemiBaseDetector):
     def get_pseudo_instances(self, batch_inputs: Tensor, batch_data_samples: SampleList
                              ) -> Tuple[SampleList, dict]:
         """Teacher predictions on the weak view (B_u, C, H, W), kept when
-        score >= ``score_thr``, in the teacher view's pixel frame."""
+        score >= ``score_thr`` (a float, or a list with one value per class), in
+        the teacher view's pixel frame."""
         self.teacher.eval()
         results = self.teacher.predict(batch_inputs, batch_data_samples, rescale=False)
-        thr = self.semi_train_cfg['score_thr']
+        thr = self.semi_train_cfg['score_thr']  # one value, or one per class
         for samples, result in zip(batch_data_samples, results):
             pred = result.pred_instances
-            samples.gt_instances = pred[pred.scores >= thr]
+            samples.gt_instances = pred[keep_mask(pred.scores, pred.labels, thr)]
         return batch_data_samples, {}
 
     def project_pseudo_instances(self, batch_pseudo_instances: SampleList,

@@ -130,3 +130,20 @@ def test_the_dataloader_batch_alone_sets_the_student_batch():
     with pytest.raises(UserInputError, match='differ; the student batch is one value'):
         load_config(config, {'train_dataloader.batch_size': 4,
                              'train_dataloader.sampler.batch_size': 6})
+
+
+def test_score_thresholds_per_class():
+    from projects.utils.score_thresholds import check_score_thr, keep_mask
+    import torch
+    scores, labels = torch.tensor([0.9, 0.4, 0.6, 0.2]), torch.tensor([0, 1, 1, 2])
+    assert keep_mask(scores, labels, 0.5).tolist() == [True, False, True, False]
+    assert keep_mask(scores, labels, [0.95, 0.3, 0.1]).tolist() == [False, True, True, True]
+    assert check_score_thr([0.5], ['a', 'b']) == 0.5
+    with pytest.raises(UserInputError, match='one per class'):
+        check_score_thr([0.1, 0.2, 0.3], ['a', 'b'])
+    with pytest.raises(UserInputError, match=r'in \[0, 1\]'):
+        check_score_thr([1.5], ['a'])
+    ts = osp.join(ROOT, 'configs/demo/'
+                  'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
+    cfg = load_config(ts, {'score_thr': [0.3, 0.5, 0.7]})
+    assert cfg.model.semi_train_cfg.score_thr == [0.3, 0.5, 0.7]
