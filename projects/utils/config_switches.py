@@ -1,4 +1,4 @@
-"""One-value switches of a config: strength, alpha, score_thr, the student batch.
+"""One-value switches of a config: strength, alpha, score_thr, cls_weight, the student batch.
 
 A base config resolves ``strength = dict(...)`` into its pipelines when it is
 parsed, so a child that changes the top-level value changes nothing it
@@ -10,6 +10,7 @@ config (and any ``--cfg-options``) is merged:
 * ``alpha`` (float): every ``LossNormalizer`` of the model;
 * ``score_thr`` (float, or one per class): the online teacher's ``semi_train_cfg.score_thr``
   (``tools/self_train.py`` takes it as the default of ``--score-thr``);
+* ``cls_weight`` (float): every ``JointTrainingDetector``'s classification loss weight;
 * the student's batch is ``train_dataloader.sampler.batch_size`` of its
   ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
 
@@ -96,7 +97,7 @@ def _apply_student_batch(cfg, given=()) -> None:
     loader['batch_size'] = batch
 
 
-SWITCHES = ('strength', 'alpha', 'score_thr')
+SWITCHES = ('strength', 'alpha', 'score_thr', 'cls_weight')
 
 
 def apply_switches(cfg, given=None):
@@ -122,5 +123,9 @@ def apply_switches(cfg, given=None):
             semi = d.get('semi_train_cfg')
             if isinstance(semi, dict) and 'score_thr' in semi:
                 semi['score_thr'] = thr
+    if 'cls_weight' in keys and 'cls_weight' in cfg:
+        weight = _number(cfg, 'cls_weight')
+        for joint in _of_type(cfg.get('model'), 'JointTrainingDetector'):
+            joint['cls_weight'] = weight
     _apply_student_batch(cfg, given or ())
     return cfg

@@ -24,8 +24,10 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         if 'cannot inherit from base' not in str(e):
             raise
         raise UserInputError(f'{path}: {str(e).split(". You may set")[0]}') from None
-    apply_switches(cfg)  # the file's (Config.fromfile does it too once projects is imported)
-    if cfg_options:  # then only the switches given here: nested overrides stay as given
+    # Config.fromfile applied the file's switches (projects.compat, installed by
+    # importing projects, which importing this module does); then only the
+    # switches given here, so that nested overrides stay as given
+    if cfg_options:
         cfg.merge_from_dict(cfg_options)
         apply_switches(cfg, given=set(cfg_options))
     return cfg

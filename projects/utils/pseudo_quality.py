@@ -72,19 +72,25 @@ def _match(dets: List[dict], gts: List[dict]) -> int:
     return tp
 
 
-def _coco_ap(gt: dict, img_ids: List[int], dets: List[dict]) -> Dict[int, float]:
-    """COCO box AP of ``dets`` (overall under key -1, and per category id)."""
+def _gt_index(gt: dict, img_ids: List[int]):
+    """A pycocotools COCO of the ground truth of ``img_ids`` (built once per report)."""
     from pycocotools.coco import COCO
+    ids = set(img_ids)
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco = COCO()
+        coco.dataset = dict(gt, images=[im for im in gt['images'] if im['id'] in ids],
+                            annotations=[a for a in gt['annotations'] if a['image_id'] in ids])
+        coco.createIndex()
+    return coco
+
+
+def _coco_ap(coco, img_ids: List[int], dets: List[dict]) -> Dict[int, float]:
+    """COCO box AP of ``dets`` (overall under key -1, and per category id)."""
     from pycocotools.cocoeval import COCOeval
-    cats = [c['id'] for c in gt['categories']]
+    cats = sorted(coco.getCatIds())
     if not dets:
         return {k: 0.0 for k in [-1] + cats}
     with contextlib.redirect_stdout(io.StringIO()):
-        coco = COCO()
-        coco.dataset = dict(gt, images=[im for im in gt['images'] if im['id'] in set(img_ids)],
-                            annotations=[a for a in gt['annotations']
-                                         if a['image_id'] in set(img_ids)])
-        coco.createIndex()
         ev = COCOeval(coco, coco.loadRes([dict(d) for d in dets]), 'bbox')
         ev.params.imgIds = img_ids
         ev.evaluate()
@@ -108,10 +114,12 @@ def pseudo_label_quality(pseudo: dict, gt: dict, thresholds: Sequence[float]) ->
     """
     aligned = align(pseudo, gt)
     img_ids = aligned['images']
+    coco = _gt_index(gt, img_ids)
     names = {c['id']: c['name'] for c in gt['categories']}
     gts = defaultdict(list)
+    ids = set(img_ids)
     for a in gt['annotations']:
-        if a['image_id'] in set(img_ids) and not a.get('iscrowd', 0):
+        if a['image_id'] in ids and not a.get('iscrowd', 0):
             gts[(a['image_id'], a['category_id'])].append(a)
     rows = []
     for thr in thresholds:
@@ -119,7 +127,7 @@ def pseudo_label_quality(pseudo: dict, gt: dict, thresholds: Sequence[float]) ->
         by_key = defaultdict(list)
         for a in kept:
             by_key[(a['image_id'], a['category_id'])].append(a)
-        ap = _coco_ap(gt, img_ids, kept)
+        ap = _coco_ap(coco, img_ids, kept)
         classes = {}
         for cat, name in names.items():
             n_gt = sum(len(gts[(i, cat)]) for i in img_ids)

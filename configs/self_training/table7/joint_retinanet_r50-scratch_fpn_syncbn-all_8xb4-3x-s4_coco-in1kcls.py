@@ -5,26 +5,15 @@
 # (224 crops); loss = detection + cls_weight x cross-entropy. The batch split,
 # crop size and cls_weight are our choices (the paper's are not restated here).
 # ImageNet: data/imagenet/train/<wnid>/*.JPEG (ClassFolderDataset).
-_base_ = '../sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s4_coco.py'
-cls_weight = 1.0
+_base_ = ['../sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s4_coco.py',
+          '../../_base_/datasets/imagenet_cls_joint.py']
 model = dict(
     _delete_=True,
     type='JointTrainingDetector',
     detector=_base_.model,
-    cls_head=dict(type='ImageClsHead', in_channels=2048, num_classes=1000),
-    cls_weight=cls_weight)
+    cls_head=_base_.cls_head,
+    cls_weight=_base_.cls_weight)
 branches = ['sup', 'cls']
-cls_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.875, 1.25), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(224, 224)),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branches,
-         cls=dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
-                                                   'img_shape', 'gt_label'))),
-]
-imagenet = dict(type='ClassFolderDataset', data_root='data/imagenet/',
-                data_prefix=dict(img='train/'), pipeline=cls_pipeline)
 train_dataloader = dict(
     batch_size=4,
     batch_sampler=None,
@@ -39,4 +28,6 @@ train_dataloader = dict(
                  pipeline=[*_base_.load, _base_.augment,
                            dict(type='MultiBranch', branch_field=branches,
                                 sup=dict(type='PackDetInputs'))]),
-            imagenet]))
+            dict(_base_.imagenet_cls, pipeline=[
+                *_base_.cls_steps,
+                dict(type='MultiBranch', branch_field=branches, cls=_base_.cls_pack)])]))

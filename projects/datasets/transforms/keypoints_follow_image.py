@@ -29,7 +29,6 @@ class KeypointsFollowImage(BaseTransform):
         kps = np.stack([np.asarray(i['keypoints'], np.float32)
                         for i in results['instances']]) if results['instances'] else \
             np.zeros((0, 0, 3), np.float32)
-        kps = kps.copy()
         matrix = results.get('homography_matrix')
         if matrix is not None and kps.size:
             xy1 = np.concatenate([kps[..., :2], np.ones_like(kps[..., :1])], -1)

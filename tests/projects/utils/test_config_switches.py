@@ -147,3 +147,10 @@ def test_score_thresholds_per_class():
                   'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
     cfg = load_config(ts, {'score_thr': [0.3, 0.5, 0.7]})
     assert cfg.model.semi_train_cfg.score_thr == [0.3, 0.5, 0.7]
+
+
+def test_cls_weight_reaches_the_joint_detector(tmp_path):
+    joint = osp.join(ROOT, 'configs/self_training/table7/'
+                     'joint-nst_retinanet_r50-scratch_fpn_syncbn-all_8xb6-3x-s4_coco-imagenet-in1kcls.py')
+    assert Config.fromfile(joint).model.cls_weight == 1.0
+    assert Config.fromfile(_child(tmp_path, joint, 'cls_weight = 0.3')).model.cls_weight == 0.3
