@@ -1,22 +1,20 @@
-"""Rethinking pre-training toolkit: our mmengine/mmdet components.
+"""Rethinking pre-training toolkit: our mmengine/mmdet/mmseg components.
 
-Importing this package (configs do so through ``custom_imports``) applies the
-compatibility shims in :mod:`projects.compat` (weights_only allow-list,
-atomic checkpoint files, one-line checkpoint errors, unreadable images skipped
-and counted, ``mmdet::`` config bases found without a metafile scan, the
-one-value config switches applied on load) and
-registers our hooks, loops and models in mmdet's registries.
+``import projects`` alone is light (no torch, no mmdet), so that JSON-only
+tools start at once. Registration happens in :mod:`projects.register`, which
+our configs import through ``custom_imports`` (or call :func:`register_all`).
+A config that still says ``custom_imports = dict(imports=['projects'])``
+registers too when it is what first imports ``projects`` (``Config.fromfile``
+has loaded ``mmengine.config`` by then); after an earlier light import, call
+:func:`register_all` or name ``projects.register``.
 """
-from .compat import (allow_mmengine_checkpoints, apply_switches_on_load,
-                     install_checkpoint_errors,
-                     install_unreadable_image_skip, make_checkpoints_atomic,
-                     speed_up_external_config_paths)
+import sys
 
-allow_mmengine_checkpoints()
-make_checkpoints_atomic()
-install_checkpoint_errors()
-install_unreadable_image_skip()
-speed_up_external_config_paths()
-apply_switches_on_load()
 
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
+def register_all() -> None:
+    """Apply the compatibility shims and register every component; idempotent."""
+    from . import register  # noqa: F401  (the work happens on its first import)
+
+
+if 'mmengine.config' in sys.modules:  # imported by a config's custom_imports
+    register_all()

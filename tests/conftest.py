@@ -14,6 +14,10 @@ DEMO_CONFIG = 'configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_de
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+import projects  # noqa: E402
+
+projects.register_all()  # as a config's custom_imports does (mmdet's tests: register_all_modules)
+
 
 def _memoize_config_files():
     """Parse each config file once per pytest run (about 270 configs share a few
@@ -91,7 +95,7 @@ def call_tool(args, check=True):
     import contextlib
     import importlib
     import io
-    from projects.utils.cli import run_main
+    from tools.lib.cli import run_main
     module = importlib.import_module(osp.splitext(args[0])[0].replace('/', '.'))
     out, err, code, environ = io.StringIO(), io.StringIO(), 0, dict(os.environ)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

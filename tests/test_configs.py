@@ -9,7 +9,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
 
-from projects.utils.data_check import check_train_sampler, walk_datasets
+from tools.lib.data_check import check_train_sampler, walk_datasets
 from tests.conftest import ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)

@@ -136,7 +136,7 @@ def test_vgg16_loads_torchvision_layout():
 
 
 def test_cascade_tta_config_uses_box_merging_for_masks():
-    from projects.utils.tta import apply_det_tta
+    from tools.lib.tta import apply_det_tta
     cfg = Config.fromfile(osp.join(ROOT, 'configs', 'rethink_imagenet',
                                    'sup_cascade-mask-rcnn_r101-scratch_fpn_gn-all_8xb2-6x-ms-tta_coco.py'))
     assert len(cfg.tta_pipeline[1].transforms[0]) == 3  # three scales

@@ -30,7 +30,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from projects.utils import UserInputError, load_config, run_main  # noqa: E402
+from projects.utils import UserInputError, load_config  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -81,7 +82,7 @@ def build_teacher(args):
     from mmengine.registry import init_default_scope
     from mmdet.registry import MODELS
     from projects.apis.inference import load_model_checkpoint, strip_annotation_loading
-    from projects.utils.tta import apply_det_tta, innermost_dataset
+    from tools.lib.tta import apply_det_tta, innermost_dataset
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     if args.tta:
@@ -127,7 +128,7 @@ def auto_thresholds(args, model, pipeline, classes, cat_ids):
 
     from projects.apis.inference import images_from_coco
     from projects.apis.pseudo_label import records_to_coco
-    from projects.utils.pseudo_quality import choose_thresholds
+    from tools.lib.pseudo_quality import choose_thresholds
     (images, _), gt = images_from_coco(args.holdout_ann), json.load(open(args.holdout_ann))
     pseudo = records_to_coco(predict_records(model, pipeline, images, args.holdout_prefix,
                                              cat_ids, args),

@@ -24,7 +24,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from projects.utils import UserInputError, load_config, run_main  # noqa: E402
+from projects.utils import UserInputError, load_config  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
 

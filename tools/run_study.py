@@ -34,9 +34,10 @@ sys.path.insert(0, ROOT)
 
 from mmengine.config import DictAction  # noqa: E402
 
-from projects.utils import UserInputError, atomic_write_json, atomic_write_text, run_main  # noqa: E402
+from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
-from projects.utils.study_report import (render_results, reported_metrics,  # noqa: E402
+from tools.lib.study_report import (render_results, reported_metrics,  # noqa: E402
                                          study_figures)
 
 

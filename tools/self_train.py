@@ -25,7 +25,7 @@ import sys
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from projects.utils.cli import run_main  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, markdown_table  # noqa: E402
 from projects.utils.io import atomic_write_json, atomic_write_text  # noqa: E402
 from projects.utils.errors import UserInputError  # noqa: E402

@@ -15,8 +15,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from projects.utils import (UserInputError, load_config, run_main,  # noqa: E402
-                            setup_cpu_distributed)
+from projects.utils import UserInputError, load_config, setup_cpu_distributed  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -75,7 +75,7 @@ def build_test_cfg(args):
     if args.tta:
         if cfg.get('default_scope') != 'mmdet':
             raise UserInputError('--tta is implemented for detection configs')
-        from projects.utils.tta import apply_det_tta
+        from tools.lib.tta import apply_det_tta
         cfg = apply_det_tta(cfg)
     return cfg
 
@@ -86,7 +86,7 @@ def main(argv=None):
     setup_cpu_distributed(cfg, args.launcher)
     from projects.apis.inference import check_checkpoint_fits
     check_checkpoint_fits(cfg, args.checkpoint, args.config)  # another architecture: one line
-    from projects.utils.data_check import check_coco_datasets
+    from tools.lib.data_check import check_coco_datasets
     check_coco_datasets(cfg, ('test_dataloader',))  # a bad annotation file: one line
     from projects.utils.unreadable_images import use_work_dir
     use_work_dir(cfg.work_dir)  # skipped images are recorded here, by every worker

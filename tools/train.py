@@ -15,8 +15,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from projects.utils import (UserInputError, load_config, run_main,  # noqa: E402
-                            setup_cpu_distributed)
+from projects.utils import UserInputError, load_config, setup_cpu_distributed  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -118,7 +118,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_train_cfg(args)
     setup_cpu_distributed(cfg, args.launcher)
-    from projects.utils.data_check import check_coco_datasets, check_train_sampler
+    from tools.lib.data_check import check_coco_datasets, check_train_sampler
     check_train_sampler(cfg)
     check_coco_datasets(cfg)  # bad annotation files: one line, before any worker starts
     if args.check_data:

@@ -2,7 +2,7 @@
 # our components registered through custom_imports.
 _base_ = 'mmdet::_base_/default_runtime.py'
 
-custom_imports = dict(imports=['projects'], allow_failed_imports=False)
+custom_imports = dict(imports=['projects.register'], allow_failed_imports=False)
 
 default_hooks = dict(
     # interval/by_epoch are rewritten by LongScheduleTrainLoop when it is used

@@ -2,7 +2,7 @@
 # iteration-based hooks and our components (custom_imports) as detection.
 _base_ = 'mmseg::_base_/default_runtime.py'
 
-custom_imports = dict(imports=['projects'], allow_failed_imports=False)
+custom_imports = dict(imports=['projects.register'], allow_failed_imports=False)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),

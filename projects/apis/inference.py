@@ -12,21 +12,14 @@ from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
 from torch.utils.data import DataLoader, Dataset
 
+from projects.utils.coco_json import load_coco_json
 from projects.utils.errors import UserInputError
 from projects.utils.io import disk_full
 
 
 def images_from_coco(ann_file: str) -> Tuple[List[dict], List[dict]]:
     """``images`` (id, file_name) and ``categories`` of a COCO json."""
-    try:
-        with open(ann_file) as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise UserInputError(f'annotation file not found: {ann_file}')
-    except json.JSONDecodeError as e:
-        raise UserInputError(f'{ann_file}: not valid JSON ({e})')
-    if 'images' not in data:
-        raise UserInputError(f'{ann_file}: missing key "images"')
+    data = load_coco_json(ann_file, required=('images',))
     for i, img in enumerate(data['images']):
         for key in ('id', 'file_name'):
             if key not in img:

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Dict, List, Optional, Sequence
 
-from .launch import UserInputError
+from .errors import UserInputError
 
 
 def load_curve(work_dir: str) -> dict:

@@ -8,8 +8,10 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 
+from projects import register_all
+
 from .config_switches import apply_switches
-from .errors import UserInputError  # noqa: F401  (re-exported: tools import it from here)
+from .errors import UserInputError
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -18,6 +20,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     (:mod:`projects.utils.config_switches`)."""
     if not osp.isfile(path):
         raise UserInputError(f'config file not found: {path}')
+    register_all()  # the shims that Config.fromfile relies on, and our registries
     try:
         cfg = Config.fromfile(path)
     except TypeError as e:  # mmengine: a child's dict over a base's plain value
@@ -25,8 +28,8 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
             raise
         raise UserInputError(f'{path}: {str(e).split(". You may set")[0]}') from None
     # Config.fromfile applied the file's switches (projects.compat, installed by
-    # importing projects, which importing this module does); then only the
-    # switches given here, so that nested overrides stay as given
+    # register_all); then only the switches given here, so that nested
+    # overrides stay as given
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
         apply_switches(cfg, given=set(cfg_options))

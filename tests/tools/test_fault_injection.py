@@ -18,7 +18,7 @@ import pytest
 import torch
 from PIL import Image
 
-import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
 from tests.conftest import DEMO_CONFIG, ROOT, SEG_CONFIG, SHORT, demo_cfg_options, run_tool
 
 NST = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'

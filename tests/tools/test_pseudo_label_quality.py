@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 
 from projects.utils.errors import UserInputError
-from projects.utils.pseudo_quality import pseudo_label_quality
+from tools.lib.pseudo_quality import pseudo_label_quality
 from tests.conftest import call_tool
 
 
@@ -97,7 +97,7 @@ def test_labels_not_held_back_and_bad_files_fail_in_one_line(files, tmp_path):
 def test_auto_thresholds_on_known_score_distributions():
     """Class a: true boxes score 0.6-0.9, false ones 0.1-0.45: precision 1 first at
     0.5. Class b: a false box at 0.8 above every true one: 1.0 is never reached."""
-    from projects.utils.pseudo_quality import choose_thresholds
+    from tools.lib.pseudo_quality import choose_thresholds
     images = [dict(id=i, file_name=f'{i}.jpg', width=100, height=100) for i in range(1, 5)]
     cats = [dict(id=1, name='a'), dict(id=2, name='b')]
     gt_anns, dets = [], []

@@ -4,7 +4,7 @@ import os.path as osp
 import pytest
 import torch
 
-import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
 
 from tests.conftest import run_tool, shared_data
 

@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from projects.utils import UserInputError
-from projects.utils.study_report import mean_std, render_results, render_table, table_cells
+from tools.lib.study_report import mean_std, render_results, render_table, table_cells
 from tests.conftest import ROOT, run_tool
 from tools import run_study
 from tools.run_study import load_study

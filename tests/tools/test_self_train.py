@@ -9,7 +9,7 @@ import pytest
 import torch
 from pycocotools import mask as mask_utils
 
-import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
 from tests.conftest import ROOT, run_tool, shared_data
 
 DEMO = osp.join(ROOT, 'configs/demo')

@@ -169,5 +169,5 @@ def test_multi_source_sampler_with_a_batch_sampler_is_a_one_line_error(tmp_path)
     # the committed student config passes the check
     from mmengine.config import Config
 
-    from projects.utils.data_check import check_train_sampler
+    from tools.lib.data_check import check_train_sampler
     check_train_sampler(Config.fromfile(student))

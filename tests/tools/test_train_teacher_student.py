@@ -11,7 +11,7 @@ import sys
 import pytest
 import torch
 
-import projects  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
 from tests.conftest import ROOT, free_port, logged_scalars, run_tool, shared_data
 
 CONFIG = 'configs/demo/ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'

@@ -68,7 +68,7 @@ def main(argv=None):
     cv2.setNumThreads(1)
     from mmengine.registry import init_default_scope
 
-    import projects  # noqa: F401  (registers StrengthAugment)
+    import projects.register  # noqa: F401  (registers StrengthAugment)
     init_default_scope('mmdet')
     print('| strength | policy on the original image (ms/img) | policy after the crop '
           '(ms/img) |\n|---|---|---|')
@@ -82,5 +82,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    from projects.utils import run_main
+    from tools.lib.cli import run_main
     run_main(main)

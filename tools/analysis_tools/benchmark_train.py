@@ -110,7 +110,7 @@ def run_mode(mode: str, args) -> dict:
     """Train ``warmup + iters`` steps in this process; time the last ``iters``."""
     import torch
     from mmengine.runner import Runner
-    import projects  # noqa: F401
+    import projects.register  # noqa: F401
     with tempfile.TemporaryDirectory() as work:
         runner = Runner.from_cfg(build_cfg(mode, args, work))
         runner.train()

@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from projects.utils.cli import run_main  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import load_curve  # noqa: E402
 from projects.utils.errors import UserInputError  # noqa: E402
 from projects.utils.plotting import plot_learning_curves  # noqa: E402

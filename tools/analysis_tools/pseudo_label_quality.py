@@ -21,10 +21,10 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from projects.utils.cli import run_main  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.errors import UserInputError  # noqa: E402
 from projects.utils.io import atomic_write_json, atomic_write_text  # noqa: E402
-from projects.utils.pseudo_quality import pseudo_label_quality, quality_markdown  # noqa: E402
+from tools.lib.pseudo_quality import pseudo_label_quality, quality_markdown  # noqa: E402
 
 
 def parse_args(argv=None):

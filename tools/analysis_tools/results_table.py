@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from projects.utils.cli import run_main  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, markdown_table  # noqa: E402
 
 DEFAULT_KEYS = ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75', 'coco/bbox_mAP_s',

@@ -20,7 +20,8 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from projects.utils import UserInputError, atomic_write_json, run_main  # noqa: E402
+from projects.utils import UserInputError, atomic_write_json  # noqa: E402
+from tools.lib.cli import run_main  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -90,8 +90,8 @@ def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
     """(name, image paths) of each dataset of ``loader``: COCO files list their
     images, segmentation sets their split file; folder datasets (unlabelled
     images) list the folder."""
-    from projects.utils.coco_subset import load_coco_json
-    from projects.utils.data_check import _ann_path, is_coco, leaf_datasets, walk_datasets
+    from tools.lib.coco_subset import load_coco_json
+    from tools.lib.data_check import _ann_path, is_coco, leaf_datasets, walk_datasets
     from projects.utils.errors import UserInputError
     dataset = (cfg.get(loader) or {}).get('dataset')
     for ds in leaf_datasets(dataset):
@@ -174,7 +174,7 @@ def run_checks(cfg, splits, full: bool, workers: int, cache_path: str,
                progress: bool = True) -> List[Tuple[str, str]]:
     """Check the annotation files and images of ``splits``; print the table;
     return every (path, reason) of a bad image."""
-    from projects.utils.data_check import check_coco_datasets
+    from tools.lib.data_check import check_coco_datasets
     from projects.utils.io import atomic_write_json
     cache, bad, rows = load_cache(cache_path), [], []
     start = time.time()
@@ -228,5 +228,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    from projects.utils import run_main
+    from tools.lib.cli import run_main
     run_main(lambda: sys.exit(main()))

@@ -175,7 +175,7 @@ def train_child(model: str, args) -> Dict[str, object]:
     import torch
     from mmengine.runner import Runner
 
-    import projects  # noqa: F401
+    import projects.register  # noqa: F401
     with tempfile.TemporaryDirectory() as work:
         runner = Runner.from_cfg(train_cfg(model, args.data_dir, args.warmup + args.iters,
                                            args.amp, work))

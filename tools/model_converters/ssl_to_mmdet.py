@@ -101,7 +101,7 @@ def main(argv=None):
     args = parse_args(argv)
     import torch
 
-    import projects  # noqa: F401  (weights_only allow-list, atomic checkpoint files)
+    import projects.register  # noqa: F401  (weights_only allow-list, atomic checkpoint files)
     from projects.compat import atomic_save_checkpoint
     from projects.utils import UserInputError
     if not osp.isfile(args.src):
@@ -124,5 +124,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    from projects.utils import run_main
+    from tools.lib.cli import run_main
     run_main(main)

@@ -6,7 +6,7 @@ import pytest
 import torch
 import mmengine.runner.runner as runner_module
 
-import projects  # noqa: F401  (applies the shim)
+import projects.register  # noqa: F401  (applies the shim)
 from projects.compat import atomic_save_checkpoint
 
 

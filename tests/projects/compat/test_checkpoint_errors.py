@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, load_state_dict
 
-import projects  # noqa: F401  (installs the loader)
+import projects.register  # noqa: F401  (installs the loader)
 from projects.compat import atomic_checkpoint
 from projects.compat.checkpoint_errors import (check_checkpoint_file, describe_mismatch,
                                                newest_loadable)

@@ -5,7 +5,7 @@ import pickle
 import pytest
 import torch
 
-import projects  # noqa: F401  (applies the allow-list)
+import projects.register  # noqa: F401  (applies the allow-list)
 from projects.compat.torch_load import MMENGINE_SAFE_GLOBALS
 
 

@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import projects  # noqa: F401  (installs the shim, registers our datasets)
+import projects.register  # noqa: F401  (installs the shim, registers our datasets)
 from projects.compat.unreadable_images import SkippedSample, mark_evaluation_set
 from projects.utils import unreadable_images as record_mod
 

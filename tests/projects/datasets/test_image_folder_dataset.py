@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from projects.datasets import ImageFolderDataset
-from projects.utils.launch import UserInputError
+from projects.utils.errors import UserInputError
 
 
 def test_lists_images_with_sizes_and_skips_broken_files(tmp_path):

@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
 
-import projects  # noqa: F401  (registers the hook; allow-lists checkpoint types)
+import projects.register  # noqa: F401  (registers the hook; allow-lists checkpoint types)
 from projects.engine.hooks import NonFiniteLossHook
 
 

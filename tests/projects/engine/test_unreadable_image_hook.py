@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from mmengine.logging import MessageHub
 
-import projects  # noqa: F401
+import projects.register  # noqa: F401
 from projects.engine.hooks import UnreadableImageHook
 from projects.utils import unreadable_images as record_mod
 from projects.utils.errors import UserInputError

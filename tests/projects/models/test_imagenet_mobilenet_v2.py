@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmdet.models.backbones import MobileNetV2
 
-import projects  # noqa: F401  (registers offline-imagenet://)
+import projects.register  # noqa: F401  (registers offline-imagenet://)
 from projects.models import imagenet_mobilenet_v2 as imn
 from projects.utils import UserInputError
 

@@ -5,15 +5,16 @@ import copy
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 
+from tools.lib.data_check import walk_datasets
+
 DET_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
                  'flip', 'flip_direction')
 
 
 def innermost_dataset(dataset_cfg: dict) -> dict:
-    """Follow ``dataset=`` wrappers (RepeatDataset ...) to the real one."""
-    while 'dataset' in dataset_cfg:
-        dataset_cfg = dataset_cfg['dataset']
-    return dataset_cfg
+    """The first dataset that wraps no other (through ``dataset=`` wrappers
+    such as RepeatDataset, by :func:`tools.lib.data_check.walk_datasets`)."""
+    return next(ds for ds, leaf in walk_datasets(dataset_cfg) if leaf)
 
 
 def apply_det_tta(cfg: Config) -> Config:

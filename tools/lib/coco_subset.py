@@ -1,29 +1,9 @@
 """Deterministic image subsets of COCO-format annotation files."""
-import json
 import random
 from typing import Dict, Optional, Tuple
 
-from .launch import UserInputError
-
-REQUIRED_KEYS = ('images', 'annotations', 'categories')
-
-
-def load_coco_json(path: str) -> dict:
-    """Load a COCO json; a missing file or key gives a one-line error."""
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise UserInputError(f'annotation file not found: {path}')
-    except json.JSONDecodeError as e:
-        raise UserInputError(f'{path}: not valid JSON ({e})')
-    for key in REQUIRED_KEYS:
-        if key not in data:
-            raise UserInputError(f'{path}: missing key "{key}"')
-    for i, img in enumerate(data['images']):
-        if 'id' not in img:
-            raise UserInputError(f'{path}: images[{i}] has no "id"')
-    return data
+from projects.utils.coco_json import COCO_KEYS, load_coco_json  # noqa: F401  (re-exported)
+from projects.utils.errors import UserInputError
 
 
 def split_coco(data: dict, num_images: Optional[int] = None,
@@ -44,7 +24,7 @@ def split_coco(data: dict, num_images: Optional[int] = None,
         raise UserInputError(f'asked for {k} images, the file has {n_all}')
     ids = sorted(img['id'] for img in data['images'])
     chosen = set(random.Random(seed).sample(ids, k))
-    extra = {key: v for key, v in data.items() if key not in REQUIRED_KEYS}
+    extra = {key: v for key, v in data.items() if key not in COCO_KEYS}
 
     def part(keep_ids, with_anns):
         return dict(extra,

@@ -10,7 +10,7 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Tuple
 
-from .plotting import plot_factor_lines, plot_learning_curves
+from projects.utils.plotting import plot_factor_lines, plot_learning_curves
 
 DEFAULT_METRIC = 'coco/bbox_mAP'
 

@@ -2,7 +2,7 @@
 import sys
 from typing import Callable
 
-from .launch import UserInputError
+from projects.utils.errors import UserInputError
 
 
 def run_main(main: Callable[[], object]) -> None:

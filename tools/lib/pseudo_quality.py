@@ -14,7 +14,7 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from .errors import UserInputError
+from projects.utils.errors import UserInputError
 
 
 def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:

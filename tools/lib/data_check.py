@@ -6,8 +6,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
-from .coco_subset import load_coco_json
-from .launch import UserInputError
+from projects.utils.coco_json import load_coco_json
+from projects.utils.errors import UserInputError
 
 MAX_CHECK_BYTES = 200 * 2 ** 20  # larger files (full COCO) are left to mmdet
 
