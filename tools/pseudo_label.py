@@ -24,7 +24,6 @@ and recorded in the output's ``info``.
 import argparse
 import os.path as osp
 import sys
-import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
@@ -106,20 +105,21 @@ def build_teacher(args):
     return model.to(device).eval(), pipeline, list(classes)
 
 
-def predict_records(model, pipeline, images, prefix, cat_ids, args):
-    """Records (score >= 0) of ``images``, in this process: for the held-out split."""
+def predict_records(model, pipeline, images, prefix, cat_ids, args, score_thr=0.0):
+    """One record per image of ``images`` (boxes scoring >= ``score_thr``; an
+    unreadable file gives ``{'image', 'error'}``), as they are predicted."""
     import torch
     from projects.apis.inference import SafeImageDataset, build_loader
     from projects.apis.pseudo_label import prediction_to_record
-    records = []
     loader = build_loader(SafeImageDataset(images, prefix, pipeline), args.batch_size,
                           args.num_workers)
     with torch.no_grad():
-        for data, infos, _bad in loader:
+        for data, infos, bad in loader:
+            for b in bad:
+                yield dict(image=dict(id=b['id'], file_name=b['file_name']), error=b['error'])
             if data is not None:
-                records += [prediction_to_record(info, sample, 0.0, cat_ids)
-                            for info, sample in zip(infos, model.test_step(data))]
-    return records
+                for info, sample in zip(infos, model.test_step(data)):
+                    yield prediction_to_record(info, sample, score_thr, cat_ids)
 
 
 def auto_thresholds(args, model, pipeline, classes, cat_ids):
@@ -130,8 +130,8 @@ def auto_thresholds(args, model, pipeline, classes, cat_ids):
     from projects.apis.pseudo_label import records_to_coco
     from tools.lib.pseudo_quality import choose_thresholds
     (images, _), gt = images_from_coco(args.holdout_ann), json.load(open(args.holdout_ann))
-    pseudo = records_to_coco(predict_records(model, pipeline, images, args.holdout_prefix,
-                                             cat_ids, args),
+    records = predict_records(model, pipeline, images, args.holdout_prefix, cat_ids, args)
+    pseudo = records_to_coco([r for r in records if 'error' not in r],
                              [dict(id=i, name=n) for i, n in zip(cat_ids, classes)], {})
     chosen = choose_thresholds(pseudo, gt, args.target_precision)
     print(f'--score-thr auto (precision >= {args.target_precision:g} on '
@@ -145,78 +145,57 @@ def auto_thresholds(args, model, pipeline, classes, cat_ids):
     return chosen
 
 
+def read_images(args):
+    """(images ``{id, file_name}``, the source's categories, image folder)."""
+    from projects.apis.inference import images_from_coco
+    from projects.utils.image_folder import list_image_folder
+    if args.img_dir:
+        return list_image_folder(args.img_dir), [], args.img_dir
+    images, categories = images_from_coco(args.ann_file)
+    return images, categories, args.img_prefix
+
+
+def write_pseudo_labels(args, good, skipped, classes, cat_ids, auto) -> str:
+    """The COCO json (atomically); returns the summary line."""
+    from projects.apis.pseudo_label import records_to_coco
+    from projects.utils.io import atomic_write_json
+    from projects.utils.score_thresholds import describe
+    negatives = sum(not r['anns'] for r in good)
+    info = dict(description='pseudo labels', teacher_config=args.config,
+                teacher_checkpoint=args.checkpoint, score_thr=args.score_thr,
+                tta=args.tta, num_negatives=negatives, skipped=skipped)
+    if auto:
+        info['score_thr_auto'] = dict(target_precision=args.target_precision,
+                                      holdout=args.holdout_ann, classes=auto)
+    cats = [dict(id=i, name=n) for i, n in zip(cat_ids, classes)]
+    coco = records_to_coco(good, cats, info)
+    atomic_write_json(coco, args.out)
+    return (f'{args.out}: {len(good)} images, {len(coco["annotations"])} boxes with '
+            f'score >= {describe(args.score_thr, classes)}, {negatives} negatives (no box), '
+            f'{len(skipped)} unreadable skipped')
+
+
 def main(argv=None):
     args = parse_args(argv)
-    import torch
-    from mmengine.dist import barrier, is_main_process
-    from mmengine.utils import ProgressBar
-    from projects.apis.inference import (PartStore, SafeImageDataset, build_loader,
-                                         images_from_coco, init_tool_dist)
-    from projects.apis.pseudo_label import prediction_to_record, records_to_coco
-    from projects.utils.image_folder import list_image_folder
-    from projects.utils.io import atomic_write_json
+    from projects.apis.offline_label_run import OfflineLabelRun
+    from projects.utils.score_thresholds import check_score_thr
 
-    rank, world = init_tool_dist(args.launcher)
-    if args.img_dir:
-        images, src_cats, prefix = list_image_folder(args.img_dir), [], args.img_dir
-    else:
-        (images, src_cats), prefix = images_from_coco(args.ann_file), args.img_prefix
+    run = OfflineLabelRun(args.out, args.launcher)
+    images, src_cats, prefix = read_images(args)
     model, pipeline, classes = build_teacher(args)
     by_name = {c['name']: c['id'] for c in src_cats}
     cat_ids = [by_name[c] for c in classes] if all(c in by_name for c in classes) \
         else list(range(1, len(classes) + 1))
-    from projects.utils.score_thresholds import check_score_thr, describe
     auto = auto_thresholds(args, model, pipeline, classes, cat_ids) if args.auto else None
     args.score_thr = check_score_thr([auto[c]['thr'] for c in classes] if auto
                                      else args.score_thr, classes)
-    store = PartStore(args.out, rank)
-    done = store.records()
-    barrier()
-    todo = [im for im in images if im['id'] not in done][rank::world]
-    if rank == 0 and done:
-        print(f'resuming: {len(done)} of {len(images)} images already labelled')
-    loader = build_loader(SafeImageDataset(todo, prefix, pipeline), args.batch_size,
-                          args.num_workers)
-    bar = ProgressBar(len(todo)) if rank == 0 and todo else None
-    start = time.time()
-    with torch.no_grad():
-        for data, infos, bad in loader:
-            for b in bad:
-                store.append(dict(image=dict(id=b['id'], file_name=b['file_name']),
-                                  error=b['error']))
-            if data is not None:
-                for info, sample in zip(infos, model.test_step(data)):
-                    store.append(prediction_to_record(info, sample, args.score_thr, cat_ids))
-            for _ in range(len(infos) + len(bad)):
-                bar and bar.update()
-    store.close()
-    elapsed = time.time() - start
-    barrier()
-    if is_main_process():
-        records = list(store.records().values())
-        missing = {im['id'] for im in images} - {r['image']['id'] for r in records}
-        if missing:
-            raise RuntimeError(f'{len(missing)} images were not labelled; rerun to resume')
-        skipped = [dict(file_name=r['image']['file_name'], error=r['error'])
-                   for r in records if 'error' in r]
-        good = [r for r in records if 'error' not in r]
-        negatives = sum(not r['anns'] for r in good)
-        info = dict(description='pseudo labels', teacher_config=args.config,
-                    teacher_checkpoint=args.checkpoint, score_thr=args.score_thr,
-                    tta=args.tta, num_negatives=negatives, skipped=skipped)
-        if auto:
-            info['score_thr_auto'] = dict(target_precision=args.target_precision,
-                                          holdout=args.holdout_ann, classes=auto)
-        cats = [dict(id=i, name=n) for i, n in zip(cat_ids, classes)]
-        coco = records_to_coco(good, cats, info)
-        atomic_write_json(coco, args.out)
-        store.finish()
-        print(f'\n{args.out}: {len(good)} images, {len(coco["annotations"])} boxes with '
-              f'score >= {describe(args.score_thr, classes)}, {negatives} negatives (no box), '
-              f'{len(skipped)} unreadable skipped; {len(todo) / max(elapsed, 1e-9):.1f} img/s '
-              f'on rank 0')
-        for s in skipped:
-            print(f'  skipped {s["file_name"]}: {s["error"]}')
+    todo = run.share(images)
+    run.label(predict_records(model, pipeline, todo, prefix, cat_ids, args, args.score_thr),
+              len(todo))
+    merged = run.merge(images)
+    if merged:
+        good, skipped = merged
+        run.finish(write_pseudo_labels(args, good, skipped, classes, cat_ids, auto), skipped)
 
 
 if __name__ == '__main__':

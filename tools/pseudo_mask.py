@@ -14,11 +14,9 @@ several processes every image is labelled once; a rerun skips images whose
 PNG exists (each PNG is written atomically).
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
-import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
@@ -99,62 +97,68 @@ def save_png(mask, palette, path):
         png.save(tmp, format='PNG')
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def predict_masks(args, model, palette, images, out):
+    """Write each image's mask PNG; one record per image (``error`` if unreadable)."""
     import mmcv
     import torch
-    from mmengine.dist import barrier, is_main_process
-    from mmengine.utils import ProgressBar
-    from projects.apis.inference import init_tool_dist
-    from projects.utils.image_folder import list_image_folder
-    from projects.apis.pseudo_mask import average_probs, pixel_shares, pseudo_mask
-    from projects.utils.io import atomic_write_json
-
-    rank, world = init_tool_dist(args.launcher)
-    images = [im['file_name'] for im in list_image_folder(args.img_dir)]
-    os.makedirs(args.out_dir, exist_ok=True)
-    out = {name: osp.join(args.out_dir, osp.splitext(name)[0] + '.png') for name in images}
-    todo = [n for n in images if not osp.exists(out[n])]
-    barrier()
-    mine = todo[rank::world]
-    if rank == 0 and len(todo) < len(images):
-        print(f'resuming: {len(images) - len(todo)} of {len(images)} images already done')
-    model, classes, palette = build_teacher(args)
-    run, skipped = logits_fn(model), []
-    bar = ProgressBar(len(mine)) if rank == 0 and mine else None
-    start = time.time()
+    from projects.apis.pseudo_mask import average_probs, pseudo_mask
+    run = logits_fn(model)
     with torch.no_grad():
-        for name in mine:
-            img = mmcv.imread(osp.join(args.img_dir, name), backend='cv2')  # None if unreadable
-            if img is None or img.ndim != 3:
-                skipped.append(name)
-            else:
-                mask = pseudo_mask(average_probs(run, img, args.scales, args.flip), args.conf_thr)
-                os.makedirs(osp.dirname(out[name]), exist_ok=True)
-                save_png(mask, palette, out[name])
-            bar and bar.update()
-    atomic_write_json(skipped, osp.join(args.out_dir, f'.skipped_rank{rank}.json'))
-    elapsed = time.time() - start
-    barrier()
-    if is_main_process():
-        skipped = sorted({s for r in range(world) for s in json.load(
-            open(osp.join(args.out_dir, f'.skipped_rank{r}.json')))})
-        done = [n for n in images if osp.exists(out[n])]
-        masks = (mmcv.imread(out[n], flag='unchanged', backend='pillow') for n in done)
-        shares = pixel_shares(masks, len(classes))
-        summary = dict(teacher_config=args.config, teacher_checkpoint=args.checkpoint,
-                       scales=args.scales, flip=args.flip, conf_thr=args.conf_thr,
-                       images=len(done), skipped=skipped, classes=classes,
-                       class_share=dict(zip(classes, shares['class_share'])),
-                       ignored_share=shares['ignored_share'], pixels=shares['pixels'])
-        atomic_write_json(summary, osp.join(args.out_dir, 'summary.json'), indent=1)
-        print(f'\n{args.out_dir}: {len(done)} masks, {shares["ignored_share"]:.1%} of pixels '
-              f'ignored (< {args.conf_thr}), {len(skipped)} unreadable skipped; '
-              f'{len(mine) / max(elapsed, 1e-9):.1f} img/s on rank 0')
-        for name, share in summary['class_share'].items():
-            print(f'  {name:>20s}: {share:.1%}')
-        for s in skipped:
-            print(f'  skipped {s}')
+        for im in images:
+            img = mmcv.imread(osp.join(args.img_dir, im['file_name']), backend='cv2')
+            if img is None or img.ndim != 3:  # None if unreadable
+                yield dict(image=im, error='unreadable image')
+                continue
+            mask = pseudo_mask(average_probs(run, img, args.scales, args.flip), args.conf_thr)
+            os.makedirs(osp.dirname(out(im)), exist_ok=True)
+            save_png(mask, palette, out(im))
+            yield dict(image=im)
+
+
+def write_summary(args, images, skipped, classes, out) -> str:
+    """OUT_DIR/summary.json (atomically); returns the summary line."""
+    import mmcv
+    from projects.apis.pseudo_mask import pixel_shares
+    from projects.utils.io import atomic_write_json
+    done = [im for im in images if osp.exists(out(im))]
+    masks = (mmcv.imread(out(im), flag='unchanged', backend='pillow') for im in done)
+    shares = pixel_shares(masks, len(classes))
+    summary = dict(teacher_config=args.config, teacher_checkpoint=args.checkpoint,
+                   scales=args.scales, flip=args.flip, conf_thr=args.conf_thr,
+                   images=len(done), skipped=[s['file_name'] for s in skipped],
+                   classes=classes, class_share=dict(zip(classes, shares['class_share'])),
+                   ignored_share=shares['ignored_share'], pixels=shares['pixels'])
+    atomic_write_json(summary, osp.join(args.out_dir, 'summary.json'), indent=1)
+    lines = [f'{args.out_dir}: {len(done)} masks, {shares["ignored_share"]:.1%} of pixels '
+             f'ignored (< {args.conf_thr}), {len(skipped)} unreadable skipped']
+    lines += [f'  {name:>20s}: {share:.1%}' for name, share in summary['class_share'].items()]
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from projects.apis.offline_label_run import OfflineLabelRun
+    from projects.utils.image_folder import list_image_folder
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    run = OfflineLabelRun(osp.join(args.out_dir, '.records'), args.launcher)
+    # records keyed by file name: a PNG written before a kill counts as done
+    images = [dict(id=im['file_name'], file_name=im['file_name'])
+              for im in list_image_folder(args.img_dir)]
+
+    def out(im):
+        return osp.join(args.out_dir, osp.splitext(im['file_name'])[0] + '.png')
+
+    def done(im):
+        return osp.exists(out(im))
+
+    todo = run.share(images, done)
+    model, classes, palette = build_teacher(args)
+    run.label(predict_masks(args, model, palette, todo, out), len(todo))
+    merged = run.merge(images, done)
+    if merged:
+        skipped = merged[1]
+        run.finish(write_summary(args, images, skipped, classes, out), skipped)
 
 
 if __name__ == '__main__':

@@ -22,6 +22,11 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from projects.selftrain import StageRunner  # noqa: E402
+from projects.utils.curves import final_metrics, load_curve  # noqa: E402
+
 TEACHER = 'configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'
 STUDENT = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
 DATA = 'data/demo'
@@ -46,7 +51,8 @@ def main(argv=None):
     step('self-training: teacher -> pseudo labels -> student (CPU)',
          ['tools/self_train.py', TEACHER, STUDENT, '--work-dir', work,
           '--img-dir', f'{DATA}/unlabeled'])
-    ckpt = open(osp.join(ROOT, work, 'student_round1', 'last_checkpoint')).read().strip()
+    stages = StageRunner(osp.join(ROOT, work, 'self_train_state.json'))
+    ckpt = stages.record('student_round1')['checkpoint']
     step('evaluate the student with tools/test.py (COCO bbox metric)',
          ['tools/test.py', STUDENT, ckpt, '--work-dir', osp.join(work, 'test')])
     runs = [osp.join(work, 'teacher'), osp.join(work, 'student_round1')]
@@ -54,9 +60,8 @@ def main(argv=None):
     step('learning curves', ['tools/analysis_tools/plot_curves.py'] + runs +
          ['--labels', 'teacher (human labels)', 'student (human + pseudo)',
           '--out', osp.join(work, 'learning_curve.png')])
-    sys.path.insert(0, ROOT)
-    from projects.utils.curves import final_metrics, load_curve
-    t, s = (final_metrics(load_curve(osp.join(ROOT, r)))['coco/bbox_mAP'] for r in runs)
+    t, s = (final_metrics(load_curve(stages.record(k)['work_dir']))['coco/bbox_mAP']
+            for k in ('teacher', 'student_round1'))
     print(f'\nquickstart done in {time.time() - t0:.0f} s: teacher bbox mAP {t:.3f}, '
           f'student bbox mAP {s:.3f} ({s - t:+.3f}); figure: {work}/learning_curve.png')
 

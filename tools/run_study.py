@@ -24,7 +24,6 @@ import json
 import os
 import os.path as osp
 import platform
-import subprocess
 import sys
 import time
 from typing import Dict, List, Optional, Tuple
@@ -34,6 +33,8 @@ sys.path.insert(0, ROOT)
 
 from mmengine.config import DictAction  # noqa: E402
 
+from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # noqa: E402
+                                student_options)
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
@@ -88,22 +89,7 @@ def _fmt(value, variables: Dict[str, str]):
     return value.format(repo=ROOT, **variables) if isinstance(value, str) else value
 
 
-def _call(cmd: List[str], log_file: str, dry_run: bool) -> None:
-    """Run ``python cmd`` from the repo root, output to ``log_file``."""
-    print('  $ python ' + ' '.join(cmd), flush=True)
-    if dry_run:
-        return
-    os.makedirs(osp.dirname(log_file), exist_ok=True)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    with open(log_file, 'a') as log:
-        code = subprocess.call([sys.executable] + cmd, cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    if code != 0:
-        tail = ''.join(open(log_file).readlines()[-15:])
-        raise UserInputError(f'{cmd[0]} failed (exit {code}); last lines of {log_file}:\n{tail}')
-
-
-def run_setup(study, work_dir: str, dry_run: bool) -> None:
+def run_setup(study, stages: StageRunner, work_dir: str) -> None:
     """The study's setup steps whose ``creates`` file is missing."""
     variables = dict(study.get('variables') or {})
     for step in study.get('setup') or []:
@@ -111,51 +97,49 @@ def run_setup(study, work_dir: str, dry_run: bool) -> None:
         if osp.exists(osp.join(ROOT, creates)):
             continue
         print(f'setup: making {creates}', flush=True)
-        _call([_fmt(a, variables) for a in step['cmd']], osp.join(work_dir, 'setup.log'), dry_run)
+        stages.run_command([_fmt(a, variables) for a in step['cmd']],
+                           osp.join(work_dir, 'setup.log'))
 
 
-def _last_checkpoint(run_dir: str) -> Optional[str]:
-    path = osp.join(run_dir, 'last_checkpoint')
-    if not osp.isfile(path):
-        return None
-    ckpt = open(path).read().strip()
-    return ckpt if osp.isfile(ckpt) else None
+def _task(run) -> str:
+    """'seg' for a run whose config is an mmseg one, else 'det' (cached per config)."""
+    if run['config'] not in _TASKS:
+        _TASKS[run['config']] = config_task(run['config'])
+    return _TASKS[run['config']]
 
 
-def _pseudo_source(study, run, seed, work_dir) -> Tuple[List[str], str]:
-    """The pseudo_label.py source arguments of a student run and the file its
-    teacher's (same seed) labels go to, in the teacher's run dir."""
+_TASKS: Dict[str, str] = {}
+
+
+def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:
+    """A student run's unlabelled images (``img_dir``, or ``ann_file`` and
+    ``img_prefix``) and where its teacher's (same seed) labels go: a json
+    (boxes) or a folder (masks) in the teacher's run dir."""
     variables = dict(study.get('variables') or {})
-    unlabeled, thr = run['unlabeled'], run.get('score_thr', 0.5)
-    if 'img_dir' in unlabeled:  # a folder of images, no json
-        source = ['--img-dir', _fmt(unlabeled['img_dir'], variables)]
-    else:
-        source = ['--ann-file', _fmt(unlabeled['ann_file'], variables),
-                  '--img-prefix', _fmt(unlabeled['img_prefix'], variables)]
-    stem = osp.splitext(osp.basename(osp.normpath(source[1])))[0]
+    source = {k: _fmt(v, variables) for k, v in run['unlabeled'].items()}
+    path = source.get('img_dir') or source['ann_file']
+    stem = osp.splitext(osp.basename(osp.normpath(path)))[0]
     teacher_dir = osp.join(work_dir, run['teacher'], f'seed{seed}')
-    return source, osp.join(teacher_dir, f'pseudo_{stem}_thr{thr}.json')
+    out = f'pseudo_{stem}_thr{run.get("score_thr", 0.5)}'
+    return source, osp.join(teacher_dir, out if _task(run) == 'seg' else out + '.json')
 
 
-def _teacher_pseudo_labels(study, run, seed, work_dir, dry_run) -> str:
+def _teacher_pseudo_labels(study, stages, run, seed, work_dir) -> str:
     """Pseudo-label the run's unlabelled images with its teacher (same seed);
     kept in the teacher's run dir, so students of one teacher share them."""
     source, out = _pseudo_source(study, run, seed, work_dir)
-    if osp.isfile(out):
-        return out
     teacher = next(r for r in study.runs if r['name'] == run['teacher'])
     teacher_dir = osp.dirname(out)
-    ckpt = _last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
-    cmd = ['tools/pseudo_label.py', teacher['config'], ckpt, *source,
-           '--out', out, '--score-thr', str(run.get('score_thr', 0.5))]
-    _call(cmd + _options_args(_run_options(study, teacher, {})),
-          osp.join(teacher_dir, 'pseudo_label.log'), dry_run)
-    return out
+    ckpt = last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
+    key = osp.relpath(out, work_dir)
+    return stages.label(key, _task(run), teacher['config'], ckpt, source, out,
+                        [run.get('score_thr', 0.5)],
+                        options=_run_options(study, teacher, {}))
 
 
 def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]:
-    """Images and boxes in each student's pseudo-label file (one row per
-    teacher file), for the report."""
+    """Images and boxes in each student's pseudo labels (one row per teacher
+    file; masks: images only), for the report."""
     rows, seen = [], set()
     by_name = {r['name']: r for r in study.runs}
     for result in results:
@@ -163,12 +147,16 @@ def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]
         if not run or not run.get('teacher'):
             continue
         _, path = _pseudo_source(study, run, result['seed'], work_dir)
-        if path in seen or not osp.isfile(path):
+        if path in seen or not osp.exists(path):
             continue
         seen.add(path)
+        row = dict(teacher=run['teacher'], seed=result['seed'], file=osp.basename(path))
+        if osp.isdir(path):  # segmentation masks
+            summary = json.load(open(osp.join(path, 'summary.json')))
+            rows.append(dict(row, images=summary['images'], boxes=None))
+            continue
         labels = json.load(open(path))
-        rows.append(dict(teacher=run['teacher'], seed=result['seed'],
-                         file=osp.basename(path), images=len(labels.get('images', [])),
+        rows.append(dict(row, images=len(labels.get('images', [])),
                          boxes=len(labels.get('annotations', []))))
     return rows
 
@@ -181,31 +169,31 @@ def _run_options(study, run, extra: dict) -> dict:
     return options
 
 
-def _options_args(options: dict) -> List[str]:
-    if not options:
-        return []
-    return ['--cfg-options'] + [f'{k}={json.dumps(v) if isinstance(v, (list, tuple)) else v}'
-                                for k, v in options.items()]
+def _student_options(study, stages, run, seed, work_dir) -> dict:
+    """The options pointing a student at its teacher's labels (``pseudo_key``
+    names another key for a detection run whose pseudo part lives elsewhere)."""
+    pseudo = _teacher_pseudo_labels(study, stages, run, seed, work_dir)
+    if run.get('pseudo_key'):
+        return {run['pseudo_key']: pseudo}
+    source, _ = _pseudo_source(study, run, seed, work_dir)
+    img_root = osp.join(ROOT, source['img_dir']) if _task(run) == 'seg' else None
+    return student_options(_task(run), pseudo, img_root)
 
 
-def train_run(study, run, seed: int, work_dir: str, train_options: dict,
-              dry_run: bool) -> Optional[dict]:
+def train_run(study, stages, run, seed: int, work_dir: str,
+              train_options: dict) -> Optional[dict]:
     """Train one run with one seed (skipped when done); returns its result."""
     run_dir = osp.join(work_dir, run['name'], f'seed{seed}')
     result_file = osp.join(run_dir, 'result.json')
-    if osp.isfile(result_file):
+    key = f'{run["name"]}/seed{seed}'
+    if stages.record(key) and osp.isfile(result_file):
         return json.load(open(result_file))
     extra = dict(train_options, **{'randomness.seed': seed})
     if run.get('teacher'):
-        extra[run.get('pseudo_key', 'train_dataloader.dataset.pseudo.ann_file')] = \
-            _teacher_pseudo_labels(study, run, seed, work_dir, dry_run)
-    cmd = ['tools/train.py', run['config'], '--work-dir', run_dir]
-    if _last_checkpoint(run_dir):
-        cmd.append('--resume')
+        extra.update(_student_options(study, stages, run, seed, work_dir))
     start = time.time()
-    _call(cmd + _options_args(_run_options(study, run, extra)),
-          osp.join(run_dir, 'train.log'), dry_run)
-    if dry_run:
+    stages.train(key, run['config'], run_dir, _run_options(study, run, extra))
+    if stages.dry_run:
         return None
     curve_file = osp.join(run_dir, 'curve.json')
     # a run whose every validation detected nothing has final AP 0 (the report's
@@ -252,13 +240,15 @@ def main(argv=None):
     work_dir = osp.abspath(work_dir)
     jobs = [(run, seed) for run in _selected(study, args.only)
             for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
-    run_setup(study, work_dir, args.dry_run)
+    stages = StageRunner(osp.join(work_dir, 'stages.json'), log_files=True,
+                         dry_run=args.dry_run, prefix='  ')
+    run_setup(study, stages, work_dir)
     results, total = [], len(jobs)
     command = 'python tools/run_study.py ' + ' '.join(sys.argv[1:])
     header = dict(command=command, machine=machine() if not args.dry_run else '')
     for i, (run, seed) in enumerate(jobs, start=1):
         print(f'[{i}/{total}] {run["name"]} seed {seed}', flush=True)
-        result = train_run(study, run, seed, work_dir, args.train_options, args.dry_run)
+        result = train_run(study, stages, run, seed, work_dir, args.train_options)
         if result is None:
             continue
         results.append(result)

@@ -72,7 +72,7 @@ def test_resume_unreadable_and_two_processes(seg_teacher, demo_data, tmp_path):
     mtimes = {n: os.stat(osp.join(one, n)).st_mtime_ns for n in pngs}
     os.remove(osp.join(one, pngs[3]))
     proc = _mask(seg_teacher, img_dir, one, '--scales', '1.0')
-    assert f'resuming: {len(pngs) - 1} of {len(pngs) + 1} images already done' in proc.stdout
+    assert f'resuming: {len(pngs) - 1} of {len(pngs) + 1} images already labelled' in proc.stdout
     assert osp.exists(osp.join(one, pngs[3]))
     assert all(os.stat(osp.join(one, n)).st_mtime_ns == t for n, t in mtimes.items()
                if n != pngs[3])

@@ -67,19 +67,27 @@ def test_every_run_table_says_when_the_final_validation_detected_nothing():
 
 
 def _fake_training(monkeypatch, val):
-    """Replace the training call by one that leaves ``val`` as curve.json."""
-    def fake_call(cmd, log, dry_run):
+    """Replace the training command by one that leaves ``val`` as curve.json
+    (and a checkpoint); returns the stage runner."""
+    from projects.selftrain import StageRunner
+
+    def fake_command(self, cmd, log=None):
         run_dir = cmd[cmd.index('--work-dir') + 1]
         os.makedirs(run_dir, exist_ok=True)
         with open(osp.join(run_dir, 'curve.json'), 'w') as f:
             json.dump(dict(val=val), f)
-    monkeypatch.setattr(run_study, '_call', fake_call)
+        open(osp.join(run_dir, 'iter_1.pth'), 'w').close()
+        with open(osp.join(run_dir, 'last_checkpoint'), 'w') as f:
+            f.write(osp.join(run_dir, 'iter_1.pth'))
+    monkeypatch.setattr(StageRunner, 'run_command', fake_command)
+    return lambda tmp_path: StageRunner(str(tmp_path / 'stages.json'))
 
 
 def test_a_run_that_never_detected_anything_is_a_result_of_ap_0(tmp_path, monkeypatch):
     study = load_study(osp.join(ROOT, COCO128_STUDY))
-    _fake_training(monkeypatch, [{'iter': 100, 'empty': True}, {'iter': 200, 'empty': True}])
-    result = run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
+    stages = _fake_training(monkeypatch, [{'iter': 100, 'empty': True},
+                                          {'iter': 200, 'empty': True}])(tmp_path)
+    result = run_study.train_run(study, stages, study.runs[0], 0, str(tmp_path), {})
     assert result['final'] == {'iter': 200, 'empty': True, 'coco/bbox_mAP': 0.0,
                                'coco/bbox_mAP_50': 0.0, 'coco/segm_mAP': 0.0,
                                'coco/segm_mAP_50': 0.0}
@@ -88,10 +96,10 @@ def test_a_run_that_never_detected_anything_is_a_result_of_ap_0(tmp_path, monkey
 
 def test_a_run_without_any_validation_is_one_clear_line(tmp_path, monkeypatch):
     study = load_study(osp.join(ROOT, COCO128_STUDY))
-    _fake_training(monkeypatch, [])
+    stages = _fake_training(monkeypatch, [])(tmp_path)
     with pytest.raises(UserInputError,
                        match='training ended without a validation; see .*train.log'):
-        run_study.train_run(study, study.runs[0], 0, str(tmp_path), {}, dry_run=False)
+        run_study.train_run(study, stages, study.runs[0], 0, str(tmp_path), {})
 
 
 @pytest.mark.parametrize('runs, message', [
@@ -206,3 +214,44 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
     proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work])
     assert 'tools/train.py' not in proc.stdout  # done runs are not trained again
     assert os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json')) == stamp
+
+
+SEG_TEACHER = ('configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_'
+               'demo-voc-lab50.py')
+SEG_STUDENT = ('configs/demo/nst_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i-s1_'
+               'demo-voc-lab50.py')
+
+
+def test_tiny_segmentation_study(tmp_path, demo_data):
+    """A VOC-style study: the teacher's pseudo masks (a folder) feed the student,
+    the table reads mIoU (mmseg reports percent: not scaled again)."""
+    study, work = tmp_path / 'seg.py', str(tmp_path / 'work')
+    study.write_text(f'''
+variables = dict(data={demo_data!r})
+_short = {{'train_cfg.base_iters': 4, 'train_cfg.multiplier': 1, 'train_cfg.warmup_iters': 0,
+           'train_cfg.val_interval': 45000, 'val_dataloader.dataset.data_root': '{{data}}/voc/'}}
+runs = [
+    dict(name='teacher', config={SEG_TEACHER!r}, factors=dict(init='scratch', method='supervised'),
+         options=dict(_short, **{{'train_dataloader.dataset.data_root': '{{data}}/voc/'}})),
+    dict(name='student', config={SEG_STUDENT!r}, teacher='teacher', score_thr=0.0,
+         unlabeled=dict(img_dir='{{data}}/unlabeled'),
+         factors=dict(init='scratch', method='student'),
+         options=dict(_short, **{{'train_dataloader.dataset.human.data_root': '{{data}}/voc/'}})),
+]
+tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
+''')
+    run_tool(['tools/run_study.py', str(study), '--work-dir', work])
+    masks = osp.join(work, 'teacher', 'seed0', 'pseudo_unlabeled_thr0.0')
+    summary = json.load(open(osp.join(masks, 'summary.json')))
+    assert summary['images'] == len(os.listdir(osp.join(demo_data, 'unlabeled')))
+    assert summary['ignored_share'] == 0.0  # threshold 0: every pixel labelled
+    stages = json.load(open(osp.join(work, 'stages.json')))
+    assert stages['teacher/seed0/pseudo_unlabeled_thr0.0'] == dict(dir=masks)
+    student = json.load(open(osp.join(work, 'student', 'seed0', 'result.json')))
+    dumped = open(osp.join(work, 'student', 'seed0', osp.basename(SEG_STUDENT))).read()
+    assert masks in dumped  # the student read the teacher's masks
+    report = open(osp.join(work, 'results.md')).read()
+    miou = student['final']['mIoU']
+    assert 0 <= miou <= 100 and '| scratch | ' in report
+    assert f'{miou:.1f}' in report.split('**Every run**')[0]
+    assert f'| teacher | 0 | pseudo_unlabeled_thr0.0 | {summary["images"]} | - (masks) |' in report

@@ -23,6 +23,14 @@ def mean_std(values: List[float]) -> Tuple[float, float, int]:
     return statistics.fmean(values), std, len(values)
 
 
+PERCENT_METRICS = ('mIoU', 'mAcc', 'aAcc')  # mmseg reports these in percent already
+
+
+def metric_scale(metric: str) -> Tuple[float, str]:
+    """(factor, label suffix) that shows ``metric`` in percent."""
+    return (1.0, '') if metric.split('/')[-1] in PERCENT_METRICS else (100.0, ' x 100')
+
+
 def _cell(stats: Tuple[float, float, int], scale: float = 100.0) -> str:
     mean, std, n = stats
     if n == 0:
@@ -62,13 +70,15 @@ def render_table(results: List[dict], table: dict) -> str:
     cells = table_cells(results, table)
     columns = table_columns(cells, table)
     metric = table.get('metric', DEFAULT_METRIC)
-    lines = [f'**{table.get("title", metric)}** ({metric} x 100; mean ± sample std over seeds)', '']
+    scale, label = metric_scale(metric)
+    lines = [f'**{table.get("title", metric)}** ({metric}{label}; mean ± sample std over seeds)',
+             '']
     if not cells:
         return '\n'.join(lines + ['(no finished run yet)'])
     lines += [f'| {table["rows"]} \\ {table["cols"]} | ' + ' | '.join(columns) + ' |',
               '|---|' + '---|' * len(columns)]
     for row, cols in cells.items():
-        lines.append(f'| {row} | ' + ' | '.join(_cell(cols[c]) if c in cols else '-'
+        lines.append(f'| {row} | ' + ' | '.join(_cell(cols[c], scale) if c in cols else '-'
                                                  for c in columns) + ' |')
     return '\n'.join(lines)
 
@@ -96,10 +106,11 @@ def study_figures(study, results: List[dict], curves: Dict[str, dict],
             if not cells:
                 continue
             columns = table_columns(cells, table)
-            lines = {row: [(c, cols[c][0] * 100, cols[c][1] * 100) for c in columns if c in cols]
-                     for row, cols in cells.items()}
-            plot_factor_lines(lines, out, table['cols'],
-                              table.get('metric', DEFAULT_METRIC) + ' x 100', title)
+            metric = table.get('metric', DEFAULT_METRIC)
+            scale, label = metric_scale(metric)
+            lines = {row: [(c, cols[c][0] * scale, cols[c][1] * scale) for c in columns
+                           if c in cols] for row, cols in cells.items()}
+            plot_factor_lines(lines, out, table['cols'], metric + label, title)
         drawn.append((title, out))
     return drawn
 
@@ -112,22 +123,28 @@ def _run_metrics(study) -> List[str]:
 
 def reported_metrics(study) -> List[str]:
     """Every metric the report reads from a run: each table's and its AP50."""
-    return [k for m in _run_metrics(study) for k in (m, m + '_50')]
+    return [k for m in _run_metrics(study) for k in _with_ap50(m)]
+
+
+def _with_ap50(metric: str) -> Tuple[str, ...]:
+    """A COCO AP and its AP50; a segmentation metric alone."""
+    return (metric,) if metric_scale(metric)[0] == 1.0 else (metric, metric + '_50')
 
 
 def _every_run_table(study, results: List[dict]) -> List[str]:
     metrics = _run_metrics(study)
     names = [''] if len(metrics) == 1 else [m.split('/')[-1].replace('_mAP', '') + ' '
                                             for m in metrics]
-    heads = ' | '.join(f'{n}AP | {n}AP50' for n in names)
+    heads = ' | '.join(f'{n}AP | {n}AP50' if len(_with_ap50(m)) == 2 else m.split('/')[-1]
+                       for n, m in zip(names, metrics))
+    columns = [k for m in metrics for k in _with_ap50(m)]
     lines = ['**Every run** (final validation)', '',
              f'| run | seed | factors | {heads} | minutes |',
-             '|---|---|---|' + '---|' * (2 * len(metrics)) + '---|']
+             '|---|---|---|' + '---|' * len(columns) + '---|']
     for r in results:
         f = r['final']
         factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
-        values = ' | '.join(f'{f.get(m, math.nan) * 100:.1f} | '
-                            f'{f.get(m + "_50", math.nan) * 100:.1f}' for m in metrics)
+        values = ' | '.join(f'{f.get(k, math.nan) * metric_scale(k)[0]:.1f}' for k in columns)
         name = r['name'] + (' (nothing detected: AP 0)' if f.get('empty') else '')
         lines.append(f'| {name} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
     return lines
@@ -138,6 +155,10 @@ def _pseudo_table(pseudo: List[dict]) -> List[str]:
              '| teacher | seed | file | images | boxes | boxes per image |',
              '|---|---|---|---|---|---|']
     for p in pseudo:
+        if p.get('boxes') is None:  # segmentation: a folder of masks
+            lines.append(f'| {p["teacher"]} | {p["seed"]} | {p["file"]} | {p["images"]} | '
+                         '- (masks) | - |')
+            continue
         per_image = p['boxes'] / p['images'] if p['images'] else math.nan
         lines.append(f'| {p["teacher"]} | {p["seed"]} | {p["file"]} | {p["images"]} | '
                      f'{p["boxes"]} | {per_image:.2f} |')

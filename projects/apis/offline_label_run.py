@@ -1,0 +1,80 @@
+"""The skeleton shared by the offline labelling tools (``tools/pseudo_label.py``
+and ``tools/pseudo_mask.py``): distributed split, resume from part files,
+progress, the skipped-file report and the merge on rank 0. Each tool keeps
+only its per-image work and its output format."""
+import time
+from typing import Callable, Iterable, List, Optional, Tuple
+
+from mmengine.dist import barrier, is_main_process
+from mmengine.utils import ProgressBar
+
+from .inference import PartStore, init_tool_dist
+
+
+class OfflineLabelRun:
+    """One labelling run over a list of images, in one or N processes.
+
+    Every image gets exactly one record, appended to this rank's part file in
+    ``parts_path + '.parts/'`` as soon as it is labelled: ``{'image': {'id',
+    'file_name'}, ...}``, or ``{'image': ..., 'error': reason}`` for a file
+    that could not be read (listed, never fatal). A rerun skips the images
+    that have a record (or that ``done`` says are finished) and labels the
+    rest. Rank 0 merges when every rank is through; :meth:`finish` removes the
+    part files once the tool has written its output atomically.
+
+    Args:
+        parts_path (str): the part files go to ``parts_path + '.parts/'``.
+        launcher (str): ``'none'``, ``'pytorch'`` or ``'slurm'`` (gloo on CPU).
+    """
+
+    def __init__(self, parts_path: str, launcher: str = 'none') -> None:
+        self.rank, self.world = init_tool_dist(launcher)
+        self.store = PartStore(parts_path, self.rank)
+        self.seconds, self.labelled = 0.0, 0
+
+    def share(self, images: List[dict],
+              done: Optional[Callable[[dict], bool]] = None) -> List[dict]:
+        """This rank's share of the images not labelled yet."""
+        finished = self.store.records()
+        barrier()  # every rank has read the parts before any rank appends
+        todo = [im for im in images
+                if im['id'] not in finished and not (done and done(im))]
+        if self.rank == 0 and len(todo) < len(images):
+            print(f'resuming: {len(images) - len(todo)} of {len(images)} images already '
+                  'labelled', flush=True)
+        return todo[self.rank::self.world]
+
+    def label(self, records: Iterable[dict], total: int) -> None:
+        """Store each record as it comes (``total`` sizes the progress bar)."""
+        bar = ProgressBar(total) if self.rank == 0 and total else None
+        start = time.time()
+        for record in records:
+            self.store.append(record)
+            self.labelled += 1
+            if bar:
+                bar.update()
+        self.store.close()
+        self.seconds = time.time() - start
+
+    def merge(self, images: List[dict], done: Optional[Callable[[dict], bool]] = None
+              ) -> Optional[Tuple[List[dict], List[dict]]]:
+        """On rank 0, once every rank is through: (labelled records in
+        ``images`` order, skipped ``{file_name, error}``); None elsewhere."""
+        barrier()
+        if not is_main_process():
+            return None
+        records = self.store.records()
+        missing = [im for im in images if im['id'] not in records and not (done and done(im))]
+        if missing:
+            raise RuntimeError(f'{len(missing)} images were not labelled; rerun to resume')
+        ordered = [records[im['id']] for im in images if im['id'] in records]
+        skipped = [dict(file_name=r['image']['file_name'], error=r['error'])
+                   for r in ordered if 'error' in r]
+        return [r for r in ordered if 'error' not in r], skipped
+
+    def finish(self, summary: str, skipped: List[dict]) -> None:
+        """Remove the part files; print ``summary``, the speed and the skipped files."""
+        self.store.finish()
+        print(f'\n{summary}; {self.labelled / max(self.seconds, 1e-9):.1f} img/s on rank 0')
+        for s in skipped:
+            print(f'  skipped {s["file_name"]}: {s["error"]}')

@@ -1,0 +1,176 @@
+"""Self-training stages run by the real tools, one resume record per stage.
+
+``tools/self_train.py``, ``tools/run_study.py`` and ``tools/quickstart.py``
+drive teacher -> pseudo labels -> student through this class: it trains a
+stage (resuming an interrupted one), finds its checkpoint, labels images with
+boxes (``tools/pseudo_label.py``) or masks (``tools/pseudo_mask.py``) in one
+or N processes, and points a student's pseudo part at the result.
+"""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence, Union
+
+from projects.utils.errors import UserInputError
+from projects.utils.io import atomic_write_json
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PSEUDO_PART = 'train_dataloader.dataset.pseudo'
+Options = Union[Dict[str, object], Sequence[str]]
+
+
+def last_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint named in ``work_dir/last_checkpoint``, if it exists."""
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        return None
+    ckpt = open(path).read().strip()
+    return ckpt if osp.isfile(ckpt) else None
+
+
+def config_task(config: str) -> str:
+    """``'seg'`` for an mmseg config (its ``default_scope``), else ``'det'``."""
+    from projects.utils import load_config
+    return 'seg' if load_config(config).get('default_scope', 'mmdet') == 'mmseg' else 'det'
+
+
+def student_options(task: str, pseudo: str, img_root: Optional[str] = None) -> Dict[str, str]:
+    """``--cfg-options`` pointing a student's pseudo part at a label file
+    (detection) or a mask folder (segmentation) of the images in ``img_root``
+    (detection: omitted when the config's own image prefix applies)."""
+    if task == 'seg':
+        return {f'{PSEUDO_PART}.data_prefix.img_path': img_root,
+                f'{PSEUDO_PART}.data_prefix.seg_map_path': pseudo}
+    options = {f'{PSEUDO_PART}.ann_file': pseudo}
+    if img_root:
+        options[f'{PSEUDO_PART}.data_prefix.img'] = img_root.rstrip('/') + '/'
+    return options
+
+
+def options_args(options: Optional[Options]) -> List[str]:
+    """``['--cfg-options', 'k=v', ...]`` from a dict (lists as JSON) or ``k=v`` strings."""
+    if not options:
+        return []
+    if isinstance(options, dict):
+        options = [f'{k}={json.dumps(v) if isinstance(v, (list, tuple)) else v}'
+                   for k, v in options.items()]
+    return ['--cfg-options'] + list(options)
+
+
+class StageRunner:
+    """Runs stages and keeps one record per finished stage in ``state_file``.
+
+    A stage whose record exists is skipped and its record returned; an
+    interrupted training stage resumes from its last checkpoint.
+
+    Args:
+        state_file (str): JSON file of the records, ``{stage key: record}``.
+        gpus (int): processes per stage (``tools/dist_*.sh`` when > 1).
+        log_files (bool): send each tool's output to ``<tool>.log`` in the
+            stage's folder (its tail is shown on failure), not to the terminal.
+        dry_run (bool): print the commands only.
+        prefix (str): printed before "KEY: done".
+    """
+
+    def __init__(self, state_file: str, gpus: int = 1, log_files: bool = False,
+                 dry_run: bool = False, prefix: str = '[stage]') -> None:
+        if gpus < 1:
+            raise UserInputError(f'gpus must be >= 1, got {gpus}')
+        self.state_file, self.gpus, self.log_files = osp.abspath(state_file), gpus, log_files
+        self.dry_run, self.prefix = dry_run, prefix
+        self.state = json.load(open(state_file)) if osp.isfile(state_file) else {}
+
+    def record(self, key: str) -> Optional[dict]:
+        """The record of a finished stage, or None."""
+        return self.state.get(key)
+
+    def save(self, key: str, **record) -> dict:
+        """Record ``key`` as finished (the file is rewritten atomically)."""
+        self.state[key] = record
+        os.makedirs(osp.dirname(self.state_file), exist_ok=True)
+        atomic_write_json(self.state, self.state_file, indent=1)
+        return record
+
+    def _done(self, key: str) -> Optional[dict]:
+        found = self.record(key)
+        if found:
+            print(f'{self.prefix} {key}: done', flush=True)
+        return found
+
+    def run_tool(self, tool: str, args: List[str], log_dir: str) -> None:
+        """``tools/<tool>.py ARGS`` (or ``dist_<tool>.sh`` with ``gpus`` > 1) from the
+        repo root; output to ``log_dir/<tool>.log`` when ``log_files``."""
+        if self.gpus > 1:  # dist_*.sh CONFIG [CHECKPOINT] GPUS [args]
+            n = 2 if tool.startswith('pseudo') else 1
+            cmd = ['bash', osp.join('tools', f'dist_{tool}.sh')] + args[:n] + \
+                [str(self.gpus)] + args[n:]
+        else:
+            cmd = [osp.join('tools', f'{tool}.py')] + args
+        self.run_command(cmd, osp.join(log_dir, f'{tool}.log') if self.log_files else None)
+
+    def run_command(self, cmd: List[str], log: Optional[str] = None) -> None:
+        """Run ``cmd`` from the repo root (a ``.py`` first item runs with this
+        Python); output to ``log`` if given. A failure is one :class:`UserInputError`."""
+        if cmd[0].endswith('.py'):
+            cmd = [sys.executable] + cmd
+        print(f'  $ {" ".join(cmd)}', flush=True)
+        if self.dry_run:
+            return
+        env = dict(os.environ, PYTHON=sys.executable,
+                   PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+        if log:
+            os.makedirs(osp.dirname(log), exist_ok=True)
+            with open(log, 'a') as out:
+                code = subprocess.call(cmd, cwd=ROOT, env=env, stdout=out,
+                                       stderr=subprocess.STDOUT)
+        else:
+            code = subprocess.call(cmd, cwd=ROOT, env=env)
+        if code != 0:
+            tail = ''.join(open(log).readlines()[-15:]) if log else ''
+            name = next((osp.basename(c) for c in cmd if c.endswith(('.py', '.sh'))), cmd[0])
+            raise UserInputError(f'{name} failed (exit {code}; rerun to resume)' +
+                                 (f', last lines of {log}:\n{tail}' if log else ''))
+
+    def train(self, key: str, config: str, work_dir: str,
+              options: Optional[Options] = None) -> Optional[str]:
+        """Train (or resume) one model; returns its final checkpoint."""
+        found = self._done(key)
+        if found:
+            return found['checkpoint']
+        work_dir = osp.abspath(work_dir)
+        resume = ['--resume'] if last_checkpoint(work_dir) else []
+        self.run_tool('train', [config, '--work-dir', work_dir] + resume +
+                      options_args(options), work_dir)
+        if self.dry_run:
+            return None
+        ckpt = last_checkpoint(work_dir)
+        if not ckpt:
+            raise UserInputError(f'{key}: training ended without a checkpoint in {work_dir}')
+        return self.save(key, checkpoint=ckpt, config=config, work_dir=work_dir)['checkpoint']
+
+    def label(self, key: str, task: str, config: str, checkpoint: str, source: dict,
+              out: str, score_thr: Sequence[float], tta: bool = False,
+              options: Optional[Options] = None) -> str:
+        """Pseudo-label ``source`` (``img_dir``, or ``ann_file`` + ``img_prefix``)
+        with a teacher: a COCO json at ``out`` (detection) or a folder of PNG
+        masks (segmentation: ``img_dir`` only, one threshold); returns ``out``."""
+        found = self._done(key)
+        if found:
+            return found.get('file') or found['dir']
+        if task == 'seg':
+            if 'img_dir' not in source or len(score_thr) != 1:
+                raise UserInputError('segmentation pseudo masks take an image folder and one '
+                                     'threshold (a per-pixel confidence), not one per class')
+            views = ['--flip'] if tta else ['--scales', '1.0']
+            self.run_tool('pseudo_mask', [config, checkpoint, '--img-dir', source['img_dir'],
+                                          '--out-dir', out, '--conf-thr', str(score_thr[0])] +
+                          views + options_args(options), osp.dirname(out))
+            return out if self.dry_run else self.save(key, dir=out)['dir']
+        src = ['--img-dir', source['img_dir']] if 'img_dir' in source else \
+            ['--ann-file', source['ann_file'], '--img-prefix', source['img_prefix']]
+        self.run_tool('pseudo_label', [config, checkpoint] + src + ['--out', out, '--score-thr'] +
+                      [str(v) for v in score_thr] + (['--tta'] if tta else []) +
+                      options_args(options), osp.dirname(out))
+        return out if self.dry_run else self.save(key, file=out)['file']
