@@ -145,3 +145,36 @@ def test_config_builds(path):
                     continue
                 pipeline = Compose(dataset['pipeline'])
                 assert len(pipeline.transforms) > 0, f'{loader} pipeline is empty'
+
+
+# (fair student, supervised baseline, half-batch ablation): #17's fair comparison
+_FAIR = [
+    ('configs/bccd/nst_retinanet_mobilenetv2-{}_1xb16-1x-s1_bccd-lab50.py',
+     'configs/bccd/retinanet_mobilenetv2-{}_1xb8-1x_bccd.py',
+     'configs/bccd/nst_retinanet_mobilenetv2-{}_1xb8-1x-s1_bccd-lab50.py',
+     ('scratch_fpn_gn-all', 'in1k_fpn_bn')),
+    ('configs/coco128/nst_mask-rcnn_mobilenetv2-{}_1xb8-1x-s1_coco128-4cls-unlabeled128.py',
+     'configs/coco128/mask-rcnn_mobilenetv2-{}_1xb4-1x_coco128-4cls.py',
+     'configs/coco128/nst_mask-rcnn_mobilenetv2-{}_1xb4-1x-s1_coco128-4cls-unlabeled128.py',
+     ('scratch_fpn_gn-all', 'in1k_fpn_bn')),
+    ('configs/demo/nst_retinanet_r18w32-{}_1xb16-600i-s1_demo-lab50.py',
+     'configs/demo/sup_retinanet_r18w32-{}_1xb8-600i_demo-lab50.py',
+     'configs/demo/nst_retinanet_r18w32-{}_1xb8-600i-s1_demo-lab50.py',
+     ('scratch_fpn_gn-all',)),
+]
+
+
+@pytest.mark.parametrize('student,baseline,half,variant',
+                         [(s, b, h, v) for s, b, h, vs in _FAIR for v in vs])
+def test_student_sees_as_many_human_images_per_step_as_its_baseline(student, baseline, half,
+                                                                    variant):
+    from projects.utils import load_config
+    s, b, h = (load_config(osp.join(ROOT, p.format(variant))) for p in (student, baseline, half))
+    sampler = s.train_dataloader.sampler
+    human = sampler.batch_size * sampler.source_ratio[0] // sum(sampler.source_ratio)
+    assert human == b.train_dataloader.batch_size  # the baseline's batch, all human
+    assert sampler.batch_size - human == human  # plus as many pseudo images
+    assert s.train_dataloader.batch_size == sampler.batch_size
+    assert s.optim_wrapper.optimizer == b.optim_wrapper.optimizer  # the same LR recipe
+    assert s.train_cfg == b.train_cfg  # the same iterations and drops
+    assert h.train_dataloader.sampler.batch_size * 2 == sampler.batch_size  # the ablation: half

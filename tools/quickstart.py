@@ -28,7 +28,7 @@ from projects.selftrain import StageRunner  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve  # noqa: E402
 
 TEACHER = 'configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'
-STUDENT = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
+STUDENT = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb16-600i-s1_demo-lab50.py'
 DATA = 'data/demo'
 
 

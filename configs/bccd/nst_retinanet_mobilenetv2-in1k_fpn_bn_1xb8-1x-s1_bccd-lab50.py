@@ -1,4 +1,4 @@
-# The Noisy-Student student of BCCD with the ImageNet-init backbone.
-_base_ = ['./nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py',
-          '../_base_/models/mobilenetv2_in1k.py']
-model = dict(detector=dict(backbone=_base_.mobilenetv2_in1k))
+# Ablation: the half-batch student. Its batch of 8 holds 4 human + 4 pseudo
+# images, half the human images per step of its supervised baseline (batch 8).
+_base_ = './nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb16-1x-s1_bccd-lab50.py'
+train_dataloader = dict(sampler=dict(batch_size=8))

@@ -1,40 +1,4 @@
-# The Noisy-Student student of the coco128 instance-segmentation study: each
-# batch of 4 holds 2 human-labelled coco128 images and 2 coco-unlabeled128
-# images with the teacher's pseudo boxes and RLE masks (score >= 0.5), both
-# under the base's S1 (strength = 'S4', or --cfg-options strength=S4, switches
-# both); loss normalization with alpha 1. Pass the pseudo-label file with
-#   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>
-_base_ = './mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py'
-alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
-model = dict(
-    _delete_=True,
-    type='NoisyStudentDetector',
-    detector=_base_.model,
-    loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
-load = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-]
-augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)
-human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                  sup=dict(type='PackDetInputs'))
-pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                   unsup=dict(type='PackDetInputs'))
-train_dataloader = dict(
-    # mmdet's AspectRatioBatchSampler would regroup the sampler's half/half
-    # batches by aspect ratio (coco128 mixes portrait and landscape images)
-    batch_sampler=None,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
-    dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
-        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, augment, human_pack]),
-        pseudo=dict(
-            type='CocoDataset', metainfo=_base_.metainfo,
-            data_root='data/coco-unlabeled128/',
-            ann_file='pseudo_labels.json',
-            data_prefix=dict(img=''),
-            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, augment, pseudo_pack])))
+# Ablation: the half-batch student. Its batch of 4 holds 2 human + 2 pseudo
+# images, half the human images per step of its supervised baseline (batch 4).
+_base_ = './nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_coco128-4cls-unlabeled128.py'
+train_dataloader = dict(sampler=dict(batch_size=4))

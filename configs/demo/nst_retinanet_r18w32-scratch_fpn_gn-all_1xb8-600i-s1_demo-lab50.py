@@ -1,7 +1,4 @@
-# Quickstart student: random init, S1 augmentation, same 600-iteration 3x
-# schedule as the teacher (drops at 467 and 556).
-_base_ = '../_base_/noisy_student_demo.py'
-train_cfg = dict(base_iters=200, multiplier=3, warmup_iters=22500, checkpoint_interval=90000)
-optim_wrapper = dict(optimizer=dict(lr=0.01))
-default_hooks = dict(logger=dict(interval=20))
-randomness = dict(seed=0)
+# Ablation: the half-batch student. Its batch of 8 holds 4 human + 4 pseudo
+# images, half the human images per step of its supervised baseline (batch 8).
+_base_ = './nst_retinanet_r18w32-scratch_fpn_gn-all_1xb16-600i-s1_demo-lab50.py'
+train_dataloader = dict(sampler=dict(batch_size=8))

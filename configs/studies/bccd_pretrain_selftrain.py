@@ -3,7 +3,9 @@
 #   python tools/run_study.py configs/studies/bccd_pretrain_selftrain.py
 # (a) He et al.: random init (GN) vs ImageNet init at 1x/2x/4x (1x = 100 its).
 # (b) Zoph et al.: supervised vs Noisy-Student student, both inits, S1 and
-#     S4, with half of trainval labelled and the other half unlabelled.
+#     S4, with half of trainval labelled and the other half unlabelled; the
+#     student gets the supervised batch of human images plus as many pseudo
+#     ones (the half-batch student is an ablation row).
 # (c) labelled data size: 20/50/100% of trainval, both inits, 2x.
 # Run names are cache keys inside the work dir: a run that is done is skipped.
 description = """
@@ -30,9 +32,14 @@ setup = [
 seeds = [0]
 _sup = dict(scratch='configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py',
             in1k='configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py')
+# students: 8 human + 8 pseudo images a step (the supervised batch of 8, plus as
+# many pseudo); _half: the half-batch ablation (4 + 4)
 _nst = dict(scratch='configs/bccd/'
-                    'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py',
-            in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x-s1_bccd-lab50.py')
+                    'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb16-1x-s1_bccd-lab50.py',
+            in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb16-1x-s1_bccd-lab50.py')
+_half = dict(scratch='configs/bccd/'
+                     'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py',
+             in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x-s1_bccd-lab50.py')
 _inits = ('scratch', 'in1k')
 _ann_key = 'train_dataloader.dataset.ann_file'
 _s4 = {'strength': 'S4'}  # one switch: every StrengthAugment of the training data
@@ -60,13 +67,18 @@ runs = (
             options=dict({'train_cfg.multiplier': 2}, **(_s4 if s == 'S4' else {})),
             factors=dict(init=i, labels='50%', method=f'student {s}'))
        for i in _inits for s in ('S1', 'S4')]
+    + [dict(name=f'{i}-2x-lab50-student-s1-half', config=_half[i], teacher=f'{i}-2x-lab50',
+            unlabeled=_unlabeled, options={'train_cfg.multiplier': 2},
+            factors=dict(init=i, labels='50%', method='student S1, half batch'))
+       for i in _inits]
 )
 tables = [
     dict(title='(a) He et al.: random vs ImageNet init by schedule length',
          rows='init', cols='schedule', where=dict(labels='100%')),
     dict(title='(b) Zoph et al.: supervised vs self-trained (50% labelled + 50% pseudo-labelled)',
          rows='init', cols='method', where=dict(labels='50%'),
-         order=['supervised S1', 'student S1', 'supervised S4', 'student S4']),
+         order=['supervised S1', 'student S1', 'supervised S4', 'student S4',
+                'student S1, half batch']),
     dict(title='(c) labelled fraction of trainval (2x)',
          rows='init', cols='labels', where=dict(schedule='2x'), order=['20%', '50%', '100%']),
 ]

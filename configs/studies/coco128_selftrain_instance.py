@@ -4,16 +4,17 @@
 # classes; 96 coco128 images train, the other 32 are the held-out evaluation
 # set (seed 0). The teacher (supervised, S1, 2x) pseudo-labels the 128
 # unlabelled images (boxes and masks, score >= 0.5); its students (S1 or S4,
-# 2x) train on both, half of each batch from each. The supervised S4 run is
+# 2x) train on both: 4 human + 4 pseudo images a step, as many human images
+# as the supervised batch of 4. The supervised S4 run is
 # the S4 student's control. Random init uses GN everywhere. One seed: on the
 # 2-core CPU each run takes 16-20 min.
 description = """
 Mask R-CNN with a MobileNetV2 backbone, either torchvision's ImageNet weights
 (frozen-statistics BN, "in1k") or random init with GN ("scratch"), and
 narrow GN FPN/heads (`configs/coco128/`). Classes person/car/cup/chair, 320x240,
-batch 4, SGD lr 0.005, 1x = 200 iterations, every run 2x (400 iterations; LR x0.1
-at iterations 267 and 356, the last 133 and 44; val every 100). Box and mask AP on
-the 32 held-out coco128 images (COCO AP@[.5:.95]).
+batch 4 (students 4 human + 4 pseudo), SGD lr 0.005, 1x = 200 iterations, every run 2x
+(400 iterations; LR x0.1 at iterations 267 and 356, the last 133 and 44; val every 100).
+Box and mask AP on the 32 held-out coco128 images (COCO AP@[.5:.95]).
 """
 variables = dict(coco128_root='../shared/data/coco128',
                  unlabeled_root='../shared/data/coco-unlabeled128')
@@ -28,9 +29,12 @@ seeds = [0]
 _sup = dict(scratch='configs/coco128/'
                     'mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
             in1k='configs/coco128/mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x_coco128-4cls.py')
+# students: 4 human + 4 pseudo images a step (the supervised batch, plus as many pseudo)
 _nst = dict(
-    scratch='configs/coco128/nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x-s1_coco128-4cls-unlabeled128.py',
-    in1k='configs/coco128/nst_mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb4-1x-s1_coco128-4cls-unlabeled128.py')
+    scratch='configs/coco128/nst_mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_'
+            'coco128-4cls-unlabeled128.py',
+    in1k='configs/coco128/nst_mask-rcnn_mobilenetv2-in1k_fpn_bn_1xb8-1x-s1_'
+         'coco128-4cls-unlabeled128.py')
 _heldout = '{repo}/' + _split + 'heldout32.json'
 _train96 = '{repo}/' + _split + 'train96.json'
 _eval = {'val_dataloader.dataset.data_root': '{coco128_root}/',
