@@ -75,11 +75,18 @@ def free_port() -> str:
         return str(s.getsockname()[1])
 
 
-def run_tool(args, timeout=900, env=None, check=True):
-    """Run ``python <tool> args`` from the repo root; return CompletedProcess."""
-    full_env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+def run_tool(args, timeout=900, env=None, check=True, fresh=False):
+    """Run ``python <tool> args`` from the repo root; return CompletedProcess.
+
+    The interpreter is the warm one of :mod:`tests.tool_zygote` (the tool's
+    nested runs too, through ``PYTHON``); ``fresh=True`` starts the tool in a
+    new one (its nested runs stay warm): each tool's subprocess smoke test."""
+    from tests.tool_zygote import python_command
+    warm = python_command()
+    python = sys.executable if fresh else warm
+    full_env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PYTHON=warm)
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable] + list(args), cwd=ROOT, env=full_env,
+    proc = subprocess.run([python] + list(args), cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f'{" ".join(args)} failed ({proc.returncode}):\n'
@@ -171,11 +178,11 @@ SHORT = dict(**{'train_cfg.base_iters': 24, 'train_cfg.multiplier': 1,
                 'train_dataloader.batch_size': 4, 'randomness.deterministic': True})
 
 
-def train_demo(work_dir, data, extra=(), check=True, **opts):
+def train_demo(work_dir, data, extra=(), check=True, fresh=False, **opts):
     """Train the demo RetinaNet on ``data`` with the SHORT schedule."""
     args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'] + \
         demo_cfg_options(data, **dict(SHORT, **opts)) + list(extra)
-    return run_tool(args, check=check)
+    return run_tool(args, check=check, fresh=fresh)
 
 
 SEG_CONFIG = (
@@ -203,4 +210,6 @@ def seg_teacher(demo_data, tmp_path_factory):
 @pytest.fixture(scope='session')
 def trained(tmp_path_factory, demo_data):
     """Work dir of a 24-iteration demo RetinaNet run (``iter_24.pth``)."""
-    return once_per_run(tmp_path_factory, 'train', lambda work: train_demo(work, demo_data))
+    # train.py's subprocess smoke test: a fresh interpreter
+    return once_per_run(tmp_path_factory, 'train',
+                        lambda work: train_demo(work, demo_data, fresh=True))

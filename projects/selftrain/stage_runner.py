@@ -21,6 +21,13 @@ PSEUDO_PART = 'train_dataloader.dataset.pseudo'
 Options = Union[Dict[str, object], Sequence[str]]
 
 
+def python() -> str:
+    """The interpreter of the stages: ``PYTHON`` when it is an absolute path to
+    an executable (as ``tools/dist_*.sh`` read it), else this one."""
+    given = os.environ.get('PYTHON', '')
+    return given if osp.isabs(given) and os.access(given, os.X_OK) else sys.executable
+
+
 def last_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint named in ``work_dir/last_checkpoint``, if it exists."""
     path = osp.join(work_dir, 'last_checkpoint')
@@ -49,13 +56,19 @@ def student_options(task: str, pseudo: str, img_root: Optional[str] = None) -> D
     return options
 
 
+def _option_value(value) -> str:
+    """A value as ``DictAction`` reads it back: lists as JSON, tuples in parentheses."""
+    if isinstance(value, tuple):
+        return '(' + ','.join(_option_value(v) for v in value) + ')'
+    return json.dumps(value) if isinstance(value, list) else str(value)
+
+
 def options_args(options: Optional[Options]) -> List[str]:
     """``['--cfg-options', 'k=v', ...]`` from a dict (lists as JSON) or ``k=v`` strings."""
     if not options:
         return []
     if isinstance(options, dict):
-        options = [f'{k}={json.dumps(v) if isinstance(v, (list, tuple)) else v}'
-                   for k, v in options.items()]
+        options = [f'{k}={_option_value(v)}' for k, v in options.items()]
     return ['--cfg-options'] + list(options)
 
 
@@ -114,11 +127,11 @@ class StageRunner:
         """Run ``cmd`` from the repo root (a ``.py`` first item runs with this
         Python); output to ``log`` if given. A failure is one :class:`UserInputError`."""
         if cmd[0].endswith('.py'):
-            cmd = [sys.executable] + cmd
+            cmd = [python()] + cmd
         print(f'  $ {" ".join(cmd)}', flush=True)
         if self.dry_run:
             return
-        env = dict(os.environ, PYTHON=sys.executable,
+        env = dict(os.environ, PYTHON=python(),
                    PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
         if log:
             os.makedirs(osp.dirname(log), exist_ok=True)
@@ -129,7 +142,7 @@ class StageRunner:
             code = subprocess.call(cmd, cwd=ROOT, env=env)
         if code != 0:
             tail = ''.join(open(log).readlines()[-15:]) if log else ''
-            name = next((osp.basename(c) for c in cmd if c.endswith(('.py', '.sh'))), cmd[0])
+            name = next((osp.basename(c) for c in cmd[1:] if c.endswith(('.py', '.sh'))), cmd[0])
             raise UserInputError(f'{name} failed (exit {code}; rerun to resume)' +
                                  (f', last lines of {log}:\n{tail}' if log else ''))
 

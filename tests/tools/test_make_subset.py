@@ -31,7 +31,8 @@ def test_demo_subset_is_deterministic_and_complete(demo_data, tmp_path):
     ann = osp.join(demo_data, 'annotations', 'instances_train.json')
     src = json.load(open(ann))
     # the subprocess smoke test of the tool; the others call its main() in-process
-    a, rest, out = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3', tool=run_tool)
+    a, rest, out = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3',
+                           tool=lambda cmd: run_tool(cmd, fresh=True))
     b, _, _ = _subset(ann, tmp_path, '--num-images', '10', '--seed', '3')
     c, _, _ = _subset(ann, tmp_path, '--num-images', '10', '--seed', '4')
     assert a == b and a != c

@@ -16,16 +16,17 @@ from tests.conftest import DEMO_CONFIG, ROOT, free_port, run_tool
 CKPT = 'iter_24.pth'
 
 
-def _label(trained, img_dir, out, *extra, check=True):
+def _label(trained, img_dir, out, *extra, check=True, fresh=False):
     return run_tool(['tools/pseudo_label.py', DEMO_CONFIG, osp.join(trained, CKPT),
                      '--img-dir', img_dir, '--out', out, '--num-workers', '0', *extra],
-                    check=check)
+                    check=check, fresh=fresh)
 
 
 @pytest.fixture(scope='module')
 def labelled(trained, demo_data, tmp_path_factory):
     out = str(tmp_path_factory.mktemp('pl') / 'pseudo.json')
-    proc = _label(trained, osp.join(demo_data, 'unlabeled'), out, '--score-thr', '0.05')
+    proc = _label(trained, osp.join(demo_data, 'unlabeled'), out, '--score-thr', '0.05',
+                  fresh=True)  # pseudo_label.py's subprocess smoke test
     return out, proc.stdout
 
 

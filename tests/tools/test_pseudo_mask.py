@@ -18,14 +18,15 @@ from tests.conftest import ROOT, free_port, run_tool, shared_data
 from tests.conftest import SEG_CONFIG as TEACHER
 
 
-def _mask(seg_teacher, img_dir, out, *extra, check=True):
+def _mask(seg_teacher, img_dir, out, *extra, check=True, fresh=False):
     return run_tool(['tools/pseudo_mask.py', TEACHER, seg_teacher, '--img-dir', img_dir,
-                     '--out-dir', out, *extra], check=check)
+                     '--out-dir', out, *extra], check=check, fresh=fresh)
 
 
 def test_masks_load_through_the_mmseg_dataset(seg_teacher, demo_data, tmp_path):
     img_dir, out = osp.join(demo_data, 'unlabeled'), str(tmp_path / 'pm')
-    proc = _mask(seg_teacher, img_dir, out, '--scales', '0.75', '1.0', '--flip')
+    proc = _mask(seg_teacher, img_dir, out, '--scales', '0.75', '1.0', '--flip',
+                 fresh=True)  # pseudo_mask.py's subprocess smoke test
     names = sorted(os.listdir(img_dir))
     assert sorted(n for n in os.listdir(out) if n.endswith('.png')) == \
         [n.replace('.jpg', '.png') for n in names]

@@ -121,16 +121,21 @@ def test_bad_study_is_one_clear_line(tmp_path, runs, message):
 def test_bccd_study_grid_is_complete():
     study = load_study(osp.join(ROOT, BCCD_STUDY))
     names = [r['name'] for r in study.runs]
-    assert len(names) == 16 and all(osp.isfile(osp.join(ROOT, r['config'])) for r in study.runs)
+    assert len(names) == 18 and all(osp.isfile(osp.join(ROOT, r['config'])) for r in study.runs)
     factors = [r['factors'] for r in study.runs]
-    # (a) both inits x 1x/2x/4x, (c) both inits x 20/50/100%, (b) 4 methods x both inits
+    # (a) both inits x 1x/2x/4x, (c) both inits x 20/50/100%, (b) 5 methods x both inits
     assert {(f['init'], f['schedule']) for f in factors if f.get('labels') == '100%'} == \
         {(i, s) for i in ('scratch', 'in1k') for s in ('1x', '2x', '4x')}
     assert {(f['init'], f['labels']) for f in factors if f.get('schedule') == '2x'} == \
         {(i, p) for i in ('scratch', 'in1k') for p in ('20%', '50%', '100%')}
     assert {(f['init'], f['method']) for f in factors if f.get('labels') == '50%'} == \
         {(i, m) for i in ('scratch', 'in1k')
-         for m in ('supervised S1', 'supervised S4', 'student S1', 'student S4')}
+         for m in ('supervised S1', 'supervised S4', 'student S1', 'student S4',
+                   'student S1, half batch')}
+    for run in study.runs:  # the fair student (8 human + 8 pseudo) and the half-batch ablation
+        if 'teacher' in run:
+            half = run['factors']['method'].endswith('half batch')
+            assert ('_1xb8-1x-s1_' if half else '_1xb16-1x-s1_') in run['config']
 
 
 def test_coco128_study_grid_is_complete():
@@ -240,7 +245,8 @@ runs = [
 ]
 tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
 ''')
-    run_tool(['tools/run_study.py', str(study), '--work-dir', work])
+    run_tool(['tools/run_study.py', str(study), '--work-dir', work],
+             fresh=True)  # run_study.py's subprocess smoke test (its stages stay warm)
     masks = osp.join(work, 'teacher', 'seed0', 'pseudo_unlabeled_thr0.0')
     summary = json.load(open(osp.join(masks, 'summary.json')))
     assert summary['images'] == len(os.listdir(osp.join(demo_data, 'unlabeled')))

@@ -109,7 +109,7 @@ def test_bad_input_is_one_line(demo_configs, tmp_path):
     teacher, student = demo_configs
     proc = run_tool(['tools/self_train.py', teacher, student, '--work-dir', str(tmp_path),
                      '--img-dir', str(tmp_path), '--teacher-checkpoint', 'nope.pth'],
-                    check=False)
+                    check=False, fresh=True)  # self_train.py's subprocess smoke test
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == 'error: teacher checkpoint not found: nope.pth'
 

@@ -48,7 +48,7 @@ def plain_test(trained, demo_data, tmp_path_factory):
     out = str(work / 'res.pkl')
     proc = run_tool(['tools/test.py', DEMO_CONFIG, osp.join(trained, 'iter_24.pth'),
                      '--work-dir', str(work), '--out', out, '--cfg-options']
-                    + demo_cfg_options(demo_data))
+                    + demo_cfg_options(demo_data), fresh=True)  # test.py's smoke test
     return proc.stdout + proc.stderr, pickle.load(open(out, 'rb'))
 
 
@@ -80,13 +80,13 @@ def test_test_py_tta(trained, demo_data, plain_test, tmp_path):
 
 
 def test_analysis_tools(trained, tmp_path):
-    proc = run_tool(['tools/analysis_tools/results_table.py', trained])
+    proc = run_tool(['tools/analysis_tools/results_table.py', trained], fresh=True)
     lines = proc.stdout.strip().splitlines()
     assert lines[0].startswith('| run | schedule | iter | coco/bbox_mAP')
     assert lines[2].split('|')[3].strip() == '24'
     out = str(tmp_path / 'fig.png')
     run_tool(['tools/analysis_tools/plot_curves.py', trained, trained, '--labels', 'a', 'b',
-              '--out', out])
+              '--out', out], fresh=True)
     assert osp.getsize(out) > 1000
 
 

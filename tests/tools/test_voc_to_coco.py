@@ -56,7 +56,8 @@ def test_bad_xml_and_missing_split_are_one_line_errors(tmp_path):
 def test_bccd_counts(tmp_path):
     bccd = shared_data('BCCD')
     run_tool(['tools/dataset_converters/voc_to_coco.py', bccd, '--out-dir', str(tmp_path),
-              '--classes', 'RBC', 'WBC', 'Platelets', '--splits', 'trainval', 'test'])
+              '--classes', 'RBC', 'WBC', 'Platelets', '--splits', 'trainval', 'test'],
+             fresh=True)
     trainval = json.load(open(tmp_path / 'annotations' / 'trainval.json'))
     test = json.load(open(tmp_path / 'annotations' / 'test.json'))
     # the data README: 292/72 images; 4,155 + 372 + 361 boxes, two of zero size

@@ -127,8 +127,8 @@ def reported_metrics(study) -> List[str]:
 
 
 def _with_ap50(metric: str) -> Tuple[str, ...]:
-    """A COCO AP and its AP50; a segmentation metric alone."""
-    return (metric,) if metric_scale(metric)[0] == 1.0 else (metric, metric + '_50')
+    """A COCO AP (``*_mAP``) and its AP50; any other metric alone."""
+    return (metric, metric + '_50') if metric.endswith('_mAP') else (metric,)
 
 
 def _every_run_table(study, results: List[dict]) -> List[str]:

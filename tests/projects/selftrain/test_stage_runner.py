@@ -59,3 +59,9 @@ def test_student_options_point_at_the_labels():
         'train_dataloader.dataset.pseudo.data_prefix.img_path': '/imgs',
         'train_dataloader.dataset.pseudo.data_prefix.seg_map_path': '/masks'}
     assert options_args(['a=1']) == ['--cfg-options', 'a=1'] and options_args({}) == []
+    from mmengine.config import DictAction  # what train.py parses them with
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    given = {'a': [1, 2], 'b': (448, 336), 'c': 0.5, 'd': 'x/y.json'}
+    assert vars(parser.parse_args(options_args(given)))['cfg_options'] == given
