@@ -10,6 +10,7 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
 
 from tools.lib.data_check import check_train_sampler, walk_datasets
+from tests.config_checks import checks_for
 from tests.conftest import ROOT
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
@@ -120,11 +121,23 @@ def test_configs_found():
     grid = {osp.basename(p) for p in CONFIGS
             if osp.dirname(p).endswith(osp.sep + 'self_training')}
     assert grid == set(render()[0]) and len(grid) == 144  # 96 cells + 48 ImageNet twins
+    # online teacher-student: 3 detectors x (1, 2, 5, 10 % folds + full) EMA, + a fixed teacher each
+    assert sum(osp.basename(osp.dirname(p)) == 'teacher_student' for p in CONFIGS) == 18
+    families = {f.__name__ for p in CONFIGS for f in checks_for(p)}
+    assert len(families) == 4, families  # every family check runs on some config
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
 def test_config_builds(path):
+    """One test per config: it loads, its model learns everywhere (built once per
+    distinct model), its sampler and pipelines build, and its family's checks hold."""
     cfg = Config.fromfile(path)
+    for check in checks_for(path):
+        check(path, cfg)
+    _check_model_and_pipelines(cfg)
+
+
+def _check_model_and_pipelines(cfg):
     scope = cfg.get('default_scope', 'mmdet')
     init_default_scope(scope)
     with DefaultScope.overwrite_default_scope(scope):

@@ -9,15 +9,19 @@ A study config lists ``setup`` steps (data conversion, subsets), ``runs``
 (a training config, its ``--cfg-options`` and the factors it stands for) and
 the ``tables`` and ``figures`` to draw. Student runs name a ``teacher`` run:
 the teacher's final checkpoint pseudo-labels the ``unlabeled`` images
-(``tools/pseudo_label.py``, score threshold 0.5), then the student trains on
+(``tools/pseudo_label.py``, or ``tools/pseudo_mask.py`` for segmentors; the
+run's ``score_thr``, default 0.5), then the student trains on
 human and pseudo labels (a student with seed S uses its teacher's seed-S
 checkpoint). Every run trains once per seed (the study's ``seeds``, a run's
 own ``seeds``, or ``--seeds``).
 
-Finished runs are skipped (``WORK_DIR/NAME/seedS/result.json``); an interrupted
-run resumes from its last checkpoint. ``WORK_DIR/results.md`` holds the
-tables (mean, sample std and count over seeds), every run's final metrics and
-the figures, rewritten after each run.
+Each stage (a run's training, a teacher's labels) has one record in
+``WORK_DIR/stages.json`` (:class:`projects.selftrain.StageRunner`): finished
+stages are skipped, an interrupted run resumes from its last checkpoint, and
+``WORK_DIR/NAME/seedS/result.json`` holds a run's final metrics. A study of
+mmseg configs labels masks instead of boxes and reports ``mIoU``.
+``WORK_DIR/results.md`` holds the tables (mean, sample std and count over
+seeds), every run's final metrics and the figures, rewritten after each run.
 """
 import argparse
 import json

@@ -25,6 +25,13 @@ runs = [
                   'val_evaluator.classwise': True},
          factors=dict(init=i, size=f'{w}x{h}'))
     for i in ('in1k', 'scratch') for w, h in _sizes]
+# RetinaNet's smallest anchors are 32-50 px (octave_base_scale 4 at stride 8); BCCD's
+# platelets are 40 px (median side) at 640x480, 20 px at 320x240: one more run with
+# anchors half as large (octave_base_scale 2: 16-25 px at stride 8)
+runs.append(dict(name='in1k-2x-lab50-448x336-anchors16', config=_sup['in1k'],
+                 options=dict(runs[2]['options'],
+                              **{'model.bbox_head.anchor_generator.octave_base_scale': 2}),
+                 factors=dict(init='in1k, anchors 16 px', size='448x336')))
 _order = [f'{w}x{h}' for w, h in _sizes]
 tables = [dict(title=f'BCCD {name}: supervised, 2x, 50% labelled', rows='init', cols='size',
                metric=metric, order=_order)

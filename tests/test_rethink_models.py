@@ -1,72 +1,11 @@
-"""He et al. configs: norm layers everywhere, no pre-training in scratch runs."""
-import glob
+"""He et al.'s models built from their configs: no BatchNorm in GN models, VGG-16
+without norm that trains, Cascade TTA with box merging. (The per-config checks
+are in tests/config_checks.py, run by tests/test_configs.py.)"""
 import os.path as osp
 
-import pytest
 from mmengine.config import Config
 
 from tests.conftest import ROOT
-
-STUDY = sorted(glob.glob(osp.join(ROOT, 'configs', 'rethink_imagenet', 'sup_*.py')))
-NORMED = [p for p in STUDY if '_nonorm_' not in p]  # VGG-16 has no norm by design
-
-
-def _bbox_heads(model):
-    heads = model.roi_head.bbox_head
-    return heads if isinstance(heads, list) else [heads]  # Cascade: one per stage
-
-
-def _norm_places(model):
-    places = dict(backbone=model.backbone.norm_cfg, neck=model.neck.norm_cfg)
-    for i, head in enumerate(_bbox_heads(model)):
-        places[f'bbox_head{i}'] = head.norm_cfg
-    if 'mask_head' in model.roi_head:
-        places['mask_head'] = model.roi_head.mask_head.norm_cfg
-    return places
-
-
-@pytest.mark.parametrize('path', NORMED, ids=osp.basename)
-def test_norm_in_every_place(path):
-    cfg = Config.fromfile(path)
-    norm = 'GN' if '_gn-all_' in path else 'SyncBN'
-    places = _norm_places(cfg.model)
-    stages = 3 if 'cascade' in path else 1
-    assert len(places) == 2 + stages + ('mask-rcnn' in path)
-    for where, norm_cfg in places.items():
-        assert norm_cfg['type'] == norm, where
-        if norm == 'GN':
-            assert norm_cfg['num_groups'] == 32, where
-    assert {h.type for h in _bbox_heads(cfg.model)} == {'Shared4Conv1FCBBoxHead'}
-    assert cfg.model.backbone.frozen_stages == -1
-    assert cfg.model.backbone.norm_eval is False
-    assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0.0
-    # the paper's 35k-image runs use lr 0.04
-    assert cfg.optim_wrapper.optimizer.lr == (0.04 if '_coco-35k' in path else 0.02)
-    assert cfg.optim_wrapper.optimizer.momentum == 0.9
-    assert cfg.optim_wrapper.optimizer.weight_decay == 1e-4
-    assert cfg.train_dataloader.batch_size == 2
-
-
-@pytest.mark.parametrize('path', STUDY, ids=osp.basename)
-def test_init_matches_name(path):
-    cfg = Config.fromfile(path)
-    init_cfg = cfg.model.backbone.get('init_cfg')
-    if '-scratch_' in path:  # random init (VGG-16: its MSRA default, no init_cfg)
-        assert init_cfg is None
-        assert 'Pretrained' not in cfg.model.pretty_text if hasattr(cfg.model, 'pretty_text') \
-            else 'Pretrained' not in str(cfg.model)
-    elif '_x152-' in path:  # no offline checkpoint: a path the user sets
-        assert init_cfg == dict(type='Pretrained',
-                                checkpoint='checkpoints/x152-32x8d_gn_in1k.pth')
-    elif '_vgg16-' in path:
-        assert init_cfg == dict(type='Pretrained', checkpoint='torchvision://vgg16')
-    else:
-        assert init_cfg['type'] == 'Pretrained'
-        depth = cfg.model.backbone.depth
-        expected = (f'open-mmlab://detectron/resnet{depth}_gn' if '_gn-all_' in path
-                    else f'torchvision://resnet{depth}')
-        assert init_cfg['checkpoint'] == expected
-
 
 def test_built_gn_model_has_no_batchnorm():
     import torch.nn as nn
