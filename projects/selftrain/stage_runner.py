@@ -72,6 +72,17 @@ def options_args(options: Optional[Options]) -> List[str]:
     return ['--cfg-options'] + list(options)
 
 
+def _read_state(path: str) -> dict:
+    try:
+        with open(path) as f:
+            state = json.load(f)
+    except json.JSONDecodeError as e:
+        raise UserInputError(f'{path}: not valid JSON ({e}); delete it to run every stage again')
+    if not isinstance(state, dict):
+        raise UserInputError(f'{path}: not a stage record (a JSON object)')
+    return state
+
+
 class StageRunner:
     """Runs stages and keeps one record per finished stage in ``state_file``.
 
@@ -93,7 +104,7 @@ class StageRunner:
             raise UserInputError(f'gpus must be >= 1, got {gpus}')
         self.state_file, self.gpus, self.log_files = osp.abspath(state_file), gpus, log_files
         self.dry_run, self.prefix = dry_run, prefix
-        self.state = json.load(open(state_file)) if osp.isfile(state_file) else {}
+        self.state = _read_state(state_file) if osp.isfile(state_file) else {}
 
     def record(self, key: str) -> Optional[dict]:
         """The record of a finished stage, or None."""

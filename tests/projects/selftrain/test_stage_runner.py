@@ -65,3 +65,13 @@ def test_student_options_point_at_the_labels():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     given = {'a': [1, 2], 'b': (448, 336), 'c': 0.5, 'd': 'x/y.json'}
     assert vars(parser.parse_args(options_args(given)))['cfg_options'] == given
+
+
+def test_a_broken_state_file_is_one_line(tmp_path):
+    state = tmp_path / 'state.json'
+    state.write_text('{"teacher": ')  # cut by a full disk, say
+    with pytest.raises(UserInputError, match='state.json: not valid JSON .*delete it'):
+        StageRunner(str(state))
+    state.write_text('[1, 2]')
+    with pytest.raises(UserInputError, match='not a stage record'):
+        StageRunner(str(state))
