@@ -24,6 +24,7 @@ mmseg configs labels masks instead of boxes and reports ``mIoU``.
 seeds), every run's final metrics and the figures, rewritten after each run.
 """
 import argparse
+import functools
 import json
 import os
 import os.path as osp
@@ -105,14 +106,12 @@ def run_setup(study, stages: StageRunner, work_dir: str) -> None:
                            osp.join(work_dir, 'setup.log'))
 
 
+_config_task = functools.lru_cache(maxsize=None)(config_task)  # a config is parsed once
+
+
 def _task(run) -> str:
-    """'seg' for a run whose config is an mmseg one, else 'det' (cached per config)."""
-    if run['config'] not in _TASKS:
-        _TASKS[run['config']] = config_task(run['config'])
-    return _TASKS[run['config']]
-
-
-_TASKS: Dict[str, str] = {}
+    """'seg' for a run whose config is an mmseg one, else 'det'."""
+    return _config_task(run['config'])
 
 
 def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:

@@ -19,11 +19,10 @@ from projects.utils.io import disk_full
 
 def images_from_coco(ann_file: str) -> Tuple[List[dict], List[dict]]:
     """``images`` (id, file_name) and ``categories`` of a COCO json."""
-    data = load_coco_json(ann_file, required=('images',))
+    data = load_coco_json(ann_file, required=('images',))  # every image has an id
     for i, img in enumerate(data['images']):
-        for key in ('id', 'file_name'):
-            if key not in img:
-                raise UserInputError(f'{ann_file}: images[{i}] has no "{key}"')
+        if 'file_name' not in img:
+            raise UserInputError(f'{ann_file}: images[{i}] has no "file_name"')
     if not data['images']:
         raise UserInputError(f'{ann_file}: "images" is empty')
     return [dict(id=im['id'], file_name=im['file_name']) for im in data['images']], \

@@ -2,7 +2,7 @@
 import random
 from typing import Dict, Optional, Tuple
 
-from projects.utils.coco_json import COCO_KEYS, load_coco_json  # noqa: F401  (re-exported)
+from projects.utils.coco_json import COCO_KEYS
 from projects.utils.errors import UserInputError
 
 

@@ -90,7 +90,7 @@ def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
     """(name, image paths) of each dataset of ``loader``: COCO files list their
     images, segmentation sets their split file; folder datasets (unlabelled
     images) list the folder."""
-    from tools.lib.coco_subset import load_coco_json
+    from projects.utils.coco_json import load_coco_json
     from tools.lib.data_check import _ann_path, is_coco, leaf_datasets, walk_datasets
     from projects.utils.errors import UserInputError
     dataset = (cfg.get(loader) or {}).get('dataset')

@@ -15,7 +15,8 @@ import sys
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from tools.lib.cli import run_main  # noqa: E402
-from tools.lib.coco_subset import describe, load_coco_json, split_coco  # noqa: E402
+from projects.utils.coco_json import load_coco_json  # noqa: E402
+from tools.lib.coco_subset import describe, split_coco  # noqa: E402
 from projects.utils.io import atomic_write_json  # noqa: E402
 
 
