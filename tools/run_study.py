@@ -30,8 +30,9 @@ import os
 import os.path as osp
 import platform
 import sys
+import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -43,8 +44,8 @@ from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # no
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
-from tools.lib.study_report import (render_results, reported_metrics,  # noqa: E402
-                                         study_figures)
+from tools.lib.study_report import (render_readings, render_results,  # noqa: E402
+                                    reported_metrics, study_figures)
 
 
 def parse_args(argv=None):
@@ -58,8 +59,18 @@ def parse_args(argv=None):
                         help='extra --cfg-options for every training run')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override keys of the study config (e.g. variables.bccd_root=...)')
+    parser.add_argument('--publish', nargs='+', metavar='FILE', default=[],
+                        help='Markdown files whose generated blocks get the report: '
+                             '<!-- run_study:NAME begin --> ... <!-- run_study:NAME end --> '
+                             '(the whole report) or run_study:NAME:readings (its readings)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs trained at once (a student starts once its teacher is done); '
+                             'on a CPU, give each OMP_NUM_THREADS=cores/jobs')
     parser.add_argument('--dry-run', action='store_true', help='print the commands only')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f'--jobs must be >= 1, got {args.jobs}')
+    return args
 
 
 def load_study(path: str, cfg_options: Optional[dict] = None):
@@ -131,13 +142,54 @@ def _teacher_pseudo_labels(study, stages, run, seed, work_dir) -> str:
     """Pseudo-label the run's unlabelled images with its teacher (same seed);
     kept in the teacher's run dir, so students of one teacher share them."""
     source, out = _pseudo_source(study, run, seed, work_dir)
+    with _LABEL_LOCKS_GUARD:  # two students of one teacher (--jobs) label once
+        lock = _LABEL_LOCKS.setdefault(osp.dirname(out), threading.Lock())
+    with lock:
+        return _label_with_teacher(study, stages, run, source, out, work_dir)
+
+
+_LABEL_LOCKS: Dict[str, threading.Lock] = {}
+_LABEL_LOCKS_GUARD = threading.Lock()
+
+
+def _label_with_teacher(study, stages, run, source: dict, out: str, work_dir: str) -> str:
     teacher = next(r for r in study.runs if r['name'] == run['teacher'])
     teacher_dir = osp.dirname(out)
     ckpt = last_checkpoint(teacher_dir) or osp.join(teacher_dir, 'last.pth')
     key = osp.relpath(out, work_dir)
+    variables = dict(study.get('variables') or {})
+    auto = {k: _fmt(v, variables) for k, v in (study.get('auto_threshold') or {}).items()}
+    if _task(run) == 'det' and study.get('pseudo_quality'):
+        _pseudo_quality(study, stages, run, teacher, ckpt, source, teacher_dir, work_dir)
     return stages.label(key, _task(run), teacher['config'], ckpt, source, out,
                         [run.get('score_thr', 0.5)],
-                        options=_run_options(study, teacher, {}))
+                        options=_run_options(study, teacher, {}), auto=auto)
+
+
+def _quality_file(teacher_dir: str, source: dict) -> str:
+    stem = osp.splitext(osp.basename(osp.normpath(source.get('img_dir') or
+                                                  source['ann_file'])))[0]
+    return osp.join(teacher_dir, f'quality_{stem}.json')
+
+
+def _pseudo_quality(study, stages, run, teacher, ckpt, source, teacher_dir, work_dir) -> None:
+    """The study's ``pseudo_quality``: the teacher's raw labels of the pool (at
+    a low ``score_thr``) scored against the pool's held-back labels (``gt``) at
+    each of ``thresholds``; kept as ``quality_<pool>.json`` in the teacher's dir."""
+    from tools.lib.pseudo_quality import pseudo_label_quality
+    spec = study.pseudo_quality
+    out = _quality_file(teacher_dir, source)
+    if osp.isfile(out):
+        return
+    raw = osp.join(teacher_dir, 'raw_' + osp.basename(out)[len('quality_'):])
+    stages.label(osp.relpath(raw, work_dir), 'det', teacher['config'], ckpt, source, raw,
+                 [spec.get('score_thr', 0.05)], options=_run_options(study, teacher, {}))
+    if stages.dry_run:
+        return
+    gt = _fmt(spec['gt'], dict(study.get('variables') or {}))
+    report = pseudo_label_quality(json.load(open(raw)), json.load(open(gt)),
+                                  sorted(spec.get('thresholds', [0.3, 0.5, 0.7])))
+    atomic_write_json(dict(report, teacher=teacher['name']), out, indent=1)
 
 
 def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]:
@@ -162,6 +214,28 @@ def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]
         rows.append(dict(row, images=len(labels.get('images', [])),
                          boxes=len(labels.get('annotations', []))))
     return rows
+
+
+def pseudo_quality_reports(study, results: List[dict], work_dir: str) -> List[dict]:
+    """The quality report of each teacher (and seed) that labelled for a
+    student among ``results``, and the ``auto`` thresholds its students chose."""
+    reports, seen = [], set()
+    by_name = {r['name']: r for r in study.runs}
+    for result in results:
+        run = by_name.get(result['name'])
+        if not run or not run.get('teacher') or _task(run) != 'det':
+            continue
+        source, labels = _pseudo_source(study, run, result['seed'], work_dir)
+        path = _quality_file(osp.dirname(labels), source)
+        if path not in seen and osp.isfile(path):
+            seen.add(path)
+            reports.append(dict(json.load(open(path)), seed=result['seed']))
+        auto = (json.load(open(labels)).get('info', {}).get('score_thr_auto')
+                if run.get('score_thr') == 'auto' and osp.isfile(labels) else None)
+        if auto and labels not in seen:
+            seen.add(labels)
+            reports.append(dict(teacher=run['teacher'], seed=result['seed'], auto=auto))
+    return reports
 
 
 def _run_options(study, run, extra: dict) -> dict:
@@ -246,25 +320,115 @@ def main(argv=None):
     stages = StageRunner(osp.join(work_dir, 'stages.json'), log_files=True,
                          dry_run=args.dry_run, prefix='  ')
     run_setup(study, stages, work_dir)
-    results, total = [], len(jobs)
     command = 'python tools/run_study.py ' + ' '.join(sys.argv[1:])
     header = dict(command=command, machine=machine() if not args.dry_run else '')
-    for i, (run, seed) in enumerate(jobs, start=1):
-        print(f'[{i}/{total}] {run["name"]} seed {seed}', flush=True)
-        result = train_run(study, stages, run, seed, work_dir, args.train_options)
-        if result is None:
-            continue
-        results.append(result)
-        print(f'  done: {json.dumps({k: v for k, v in result["final"].items() if k != "iter"})}'
-              f' ({result["minutes"]} min)', flush=True)
-        write_report(study, name, work_dir, args.figures_dir, results, **header)
+    results, lock, queue = [], threading.Lock(), JobQueue(jobs)
+    for run, _ in jobs:  # parse each config once, here: mmengine's loading is not thread-safe
+        _task(run)
+
+    def work():
+        while True:
+            job = queue.take()
+            if job is None:
+                return
+            run, seed = job
+            with lock:
+                print(f'[{queue.started}/{len(jobs)}] {run["name"]} seed {seed}', flush=True)
+            try:
+                result = train_run(study, stages, run, seed, work_dir, args.train_options)
+            except BaseException as e:  # the other workers finish their job, then stop
+                queue.finish(job, e)
+                return
+            queue.finish(job)
+            if result is None:
+                continue
+            with lock:  # one report at a time (matplotlib is not thread-safe)
+                results.append(result)
+                final = {k: v for k, v in result['final'].items() if k != 'iter'}
+                print(f'  done: {run["name"]} seed {seed}: {json.dumps(final)} '
+                      f'({result["minutes"]} min)', flush=True)
+                write_report(study, name, work_dir, args.figures_dir, results,
+                             publish=args.publish, **header)
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(args.jobs)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if queue.error is not None:
+        raise queue.error
     if not args.dry_run:
         print(f'results: {osp.join(work_dir, "results.md")}')
 
 
+class JobQueue:
+    """The study's (run, seed) jobs for ``--jobs`` workers, in order: a
+    student's job waits until its teacher's job with the same seed is done."""
+
+    def __init__(self, jobs: List[Tuple[dict, int]]) -> None:
+        self.pending, self.done, self.started = list(jobs), set(), 0
+        self.queued = {(run['name'], seed) for run, seed in jobs}
+        self.error: Optional[BaseException] = None
+        self.cond = threading.Condition()
+
+    def _ready(self, run: dict, seed: int) -> bool:
+        teacher = (run.get('teacher'), seed)
+        return not run.get('teacher') or teacher in self.done or teacher not in self.queued
+
+    def take(self) -> Optional[Tuple[dict, int]]:
+        """The next job whose teacher is done (waits for one); None when all
+        are taken or a job failed."""
+        with self.cond:
+            while self.pending and self.error is None:
+                job = next((j for j in self.pending if self._ready(*j)), None)
+                if job:
+                    self.pending.remove(job)
+                    self.started += 1
+                    return job
+                self.cond.wait()
+            return None
+
+    def finish(self, job: Tuple[dict, int], error: Optional[BaseException] = None) -> None:
+        with self.cond:
+            if error is None:
+                self.done.add((job[0]['name'], job[1]))
+            elif self.error is None:
+                self.error = error
+            self.cond.notify_all()
+
+
+def _block(text: str, path: str, marker: str, body: str) -> str:
+    begin, end = f'<!-- {marker} begin -->', f'<!-- {marker} end -->'
+    if begin not in text:
+        return text
+    i, j = text.index(begin) + len(begin), text.find(end)
+    if j < i:
+        raise UserInputError(f'{path}: "{begin}" has no "{end}" after it')
+    return text[:i] + '\n' + body.strip('\n') + '\n' + text[j:]
+
+
+def publish_blocks(path: str, name: str, report: str, readings: List[str]) -> None:
+    """Replace the study's generated blocks in the Markdown file ``path``
+    (atomically): ``run_study:NAME`` gets ``report`` (headings two levels
+    down), ``run_study:NAME:readings`` the readings."""
+    if not osp.isfile(path):
+        raise UserInputError(f'--publish: no such file: {path}')
+    text = open(path).read()
+    report = '\n'.join('##' + line if line.startswith('#') else line
+                       for line in report.splitlines())
+    new = _block(_block(text, path, f'run_study:{name}', report), path,
+                 f'run_study:{name}:readings', '\n'.join(readings))
+    if new == text and f'<!-- run_study:{name}' not in text:
+        raise UserInputError(f'--publish: {path} has no <!-- run_study:{name} begin --> ... '
+                             f'<!-- run_study:{name} end --> block (nor :readings)')
+    atomic_write_text(new, path)
+
+
 def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
-                 results: List[dict], command: str, machine: str) -> str:
-    """Write WORK_DIR/results.md (and the figures); returns its path."""
+                 results: List[dict], command: str, machine: str,
+                 publish: Sequence[str] = ()) -> str:
+    """Write WORK_DIR/results.md (and the figures), and the study's blocks in
+    each ``publish`` file; returns the results.md path."""
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
     curves = {}
     for r in results:  # the first seed's curve of each run
@@ -272,9 +436,15 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
             curves[r['name']] = load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}'))
     figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')
+    pseudo = pseudo_label_counts(study, results, work_dir)
+    quality = pseudo_quality_reports(study, results, work_dir)
     text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine,
-                          pseudo=pseudo_label_counts(study, results, work_dir))
+                          pseudo=pseudo, quality=quality)
     atomic_write_text(text, md_path)
+    for path in publish:
+        text = render_results(study, name, results, figures, osp.dirname(osp.abspath(path)),
+                              command, machine, pseudo=pseudo, quality=quality)
+        publish_blocks(path, name, text, render_readings(study, results))
     return md_path
 
 

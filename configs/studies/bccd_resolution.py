@@ -32,7 +32,13 @@ runs.append(dict(name='in1k-2x-lab50-448x336-anchors16', config=_sup['in1k'],
                  options=dict(runs[2]['options'],
                               **{'model.bbox_head.anchor_generator.octave_base_scale': 2}),
                  factors=dict(init='in1k, anchors 16 px', size='448x336')))
-_order = [f'{w}x{h}' for w, h in _sizes]
+# the same anchors at the study's size (platelets are 14 px there): both inits
+runs += [dict(name=f'{i}-2x-lab50-224x168-anchors16', config=_sup[i],
+              options=dict(runs[3 * k]['options'],
+                           **{'model.bbox_head.anchor_generator.octave_base_scale': 2}),
+              factors=dict(init=f'{i}, anchors 16 px', size='224x168'))
+         for k, i in enumerate(('in1k', 'scratch'))]
+_order = [f'{w}x{h}' for w, h in _sizes] + ['448x336, 224x168 crops']
 tables = [dict(title=f'BCCD {name}: supervised, 2x, 50% labelled', rows='init', cols='size',
                metric=metric, order=_order)
           for name, metric in (('box AP', 'coco/bbox_mAP'), ('RBC AP', 'coco/RBC_precision'),
@@ -40,3 +46,13 @@ tables = [dict(title=f'BCCD {name}: supervised, 2x, 50% labelled', rows='init', 
                                ('Platelets AP', 'coco/Platelets_precision'))]
 figures = [dict(kind='table', table=3, file='bccd_resolution_platelets.png',
                 title='Platelets AP by input size')]
+# 448x336 objects at 224x168 cost: resize as for 448x336, train on random
+# 224x168 crops (StrengthAugment crop_size), test on the whole 448x336 image
+runs += [dict(name=f'{i}-2x-lab50-448x336-crop224-anchors16', config=_sup[i],
+              options=dict(runs[3 * k + 2]['options'],
+                           **{'train_dataloader.dataset.pipeline.2.crop_size': (224, 168),
+                              'test_dataloader.dataset.pipeline.1.scale': (448, 336),
+                              'model.bbox_head.anchor_generator.octave_base_scale': 2,
+                              'train_cfg.val_interval': 90000}),  # validate at 100, 200
+              factors=dict(init=f'{i}, anchors 16 px', size='448x336, 224x168 crops'))
+         for k, i in enumerate(('in1k', 'scratch'))]

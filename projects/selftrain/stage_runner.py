@@ -6,6 +6,7 @@ stage (resuming an interrupted one), finds its checkpoint, labels images with
 boxes (``tools/pseudo_label.py``) or masks (``tools/pseudo_mask.py``) in one
 or N processes, and points a student's pseudo part at the result.
 """
+import fcntl
 import json
 import os
 import os.path as osp
@@ -111,10 +112,17 @@ class StageRunner:
         return self.state.get(key)
 
     def save(self, key: str, **record) -> dict:
-        """Record ``key`` as finished (the file is rewritten atomically)."""
-        self.state[key] = record
+        """Record ``key`` as finished. The file is rewritten atomically under a
+        lock, merged with what other processes sharing it (a study run as one
+        process per seed) recorded meanwhile."""
         os.makedirs(osp.dirname(self.state_file), exist_ok=True)
-        atomic_write_json(self.state, self.state_file, indent=1)
+        with open(self.state_file + '.lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if osp.isfile(self.state_file):
+                self.state.update({k: v for k, v in _read_state(self.state_file).items()
+                                   if k not in self.state})
+            self.state[key] = record
+            atomic_write_json(self.state, self.state_file, indent=1)
         return record
 
     def _done(self, key: str) -> Optional[dict]:
@@ -175,11 +183,13 @@ class StageRunner:
         return self.save(key, checkpoint=ckpt, config=config, work_dir=work_dir)['checkpoint']
 
     def label(self, key: str, task: str, config: str, checkpoint: str, source: dict,
-              out: str, score_thr: Sequence[float], tta: bool = False,
-              options: Optional[Options] = None) -> str:
+              out: str, score_thr: Sequence[Union[float, str]], tta: bool = False,
+              options: Optional[Options] = None, auto: Optional[dict] = None) -> str:
         """Pseudo-label ``source`` (``img_dir``, or ``ann_file`` + ``img_prefix``)
         with a teacher: a COCO json at ``out`` (detection) or a folder of PNG
-        masks (segmentation: ``img_dir`` only, one threshold); returns ``out``."""
+        masks (segmentation: ``img_dir`` only, one threshold); returns ``out``.
+        ``score_thr=['auto']`` takes ``auto=dict(holdout_ann, holdout_prefix,
+        target_precision=0.8)`` (``pseudo_label.py --score-thr auto``)."""
         found = self._done(key)
         if found:
             return found.get('file') or found['dir']
@@ -194,7 +204,14 @@ class StageRunner:
             return out if self.dry_run else self.save(key, dir=out)['dir']
         src = ['--img-dir', source['img_dir']] if 'img_dir' in source else \
             ['--ann-file', source['ann_file'], '--img-prefix', source['img_prefix']]
-        self.run_tool('pseudo_label', [config, checkpoint] + src + ['--out', out, '--score-thr'] +
-                      [str(v) for v in score_thr] + (['--tta'] if tta else []) +
-                      options_args(options), osp.dirname(out))
+        thr = ['--score-thr'] + [str(v) for v in score_thr]
+        if list(score_thr) == ['auto']:
+            if not auto or not {'holdout_ann', 'holdout_prefix'} <= set(auto):
+                raise UserInputError(f'{key}: score_thr auto needs a labelled held-out split '
+                                     '(auto=dict(holdout_ann=..., holdout_prefix=...))')
+            thr += ['--holdout-ann', auto['holdout_ann'], '--holdout-prefix',
+                    auto['holdout_prefix'], '--target-precision',
+                    str(auto.get('target_precision', 0.8))]
+        self.run_tool('pseudo_label', [config, checkpoint] + src + ['--out', out] + thr +
+                      (['--tta'] if tta else []) + options_args(options), osp.dirname(out))
         return out if self.dry_run else self.save(key, file=out)['file']

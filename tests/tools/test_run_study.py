@@ -7,13 +7,15 @@ import pytest
 from mmengine.config import Config
 
 from projects.utils import UserInputError
-from tools.lib.study_report import mean_std, render_results, render_table, table_cells
+from tools.lib.study_report import (mean_std, pooled_std, reading, render_results, render_table,
+                                    table_cells)
 from tests.conftest import ROOT, run_tool
 from tools import run_study
 from tools.run_study import load_study
 
 BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
 COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
+BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -31,15 +33,78 @@ def test_table_cells_are_mean_and_sample_std_over_seeds():
     assert mean == pytest.approx(0.32) and std == pytest.approx(0.0282843, rel=1e-5) and n == 2
     assert cells['in1k']['1x'] == (pytest.approx(0.40), 0.0, 1)  # 'c' filtered out by where
     text = render_table(results, table)
-    assert '| scratch | 32.0 ± 2.8 (n=2) |' in text and '| in1k | 40.0 |' in text
+    assert '| scratch | 32.0 ± 2.8 (n=2) |' in text and '| in1k | 40.0 (n=1) |' in text
     assert mean_std([])[2] == 0
+
+
+def test_readings_call_an_effect_only_beyond_twice_the_pooled_std():
+    results = ([_result('s', i, ap, init='in1k', method='student') for i, ap in
+                enumerate((0.30, 0.32, 0.34))] +
+               [_result('b', i, ap, init='in1k', method='supervised') for i, ap in
+                enumerate((0.20, 0.21, 0.22))] +
+               [_result('r', i, ap, init='scratch', method='supervised') for i, ap in
+                enumerate((0.19, 0.23))] +
+               [_result('one', 0, 0.5, init='scratch', method='student')])
+    table = dict(rows='init', cols='method')
+    assert pooled_std((0.32, 0.02, 3), (0.21, 0.01, 3)) == pytest.approx(0.0158114, rel=1e-5)
+    assert reading(results, table, dict(row='in1k', a='student', b='supervised')) == (
+        'in1k, AP: student vs supervised: 32.0 vs 21.0, difference +11.0 (n=3 and 3), '
+        'pooled std 1.6: an effect (beyond 2 x pooled std).')
+    # in1k vs scratch, supervised: 21.0 vs 21.0 (std 1.0 and 2.8)
+    assert reading(results, table, dict(col='supervised', a='in1k', b='scratch')).endswith(
+        'difference +0.0 (n=3 and 2), pooled std 1.8: not an effect (within 2 x pooled std).')
+    assert reading(results, table, dict(row='scratch', a='student', b='supervised')).endswith(
+        '(n=1 and 2); too few seeds to read.')
+    assert reading(results, table, dict(row='in1k', a='x', b='supervised')).endswith(
+        'not run yet.')
+    # a list in `where` is any of its values; None is an absent factor
+    picked = table_cells(results + [_result('t', 0, 0.9, init='in1k', method='student',
+                                            thr='0.3')],
+                         dict(rows='init', cols='method', where=dict(thr=['0.5', None])))
+    assert picked['in1k']['student'][2] == 3
+
+
+def test_quality_and_auto_threshold_tables():
+    row = dict(thr=0.5, ap=0.4, empty=0.25, classes=dict(
+        A=dict(gt=10, kept=8, tp=6, precision=0.75, recall=0.6, ap=0.4),
+        B=dict(gt=4, kept=0, tp=0, precision=None, recall=0.0, ap=0.0)))
+    row2 = dict(row, empty=0.75, classes=dict(
+        A=dict(gt=10, kept=6, tp=6, precision=1.0, recall=0.6, ap=0.5), B=row['classes']['B']))
+    quality = [dict(teacher='t', seed=0, classes=['A', 'B'], images=4, rows=[row]),
+               dict(teacher='t', seed=1, classes=['A', 'B'], images=4, rows=[row2]),
+               dict(teacher='t', seed=0, auto=dict(
+                   target_precision=0.8, holdout='x/lab.json', classes=dict(
+                       A=dict(thr=0.35, reached=True), B=dict(thr=0.95, reached=False))))]
+    text = render_results(dict(tables=[]), 'x', [], [], '.', 'cmd', 'cpu', quality=quality)
+    assert '| t | 2 | 0.5 | A | 10 ± 0 | 7 ± 1 | 0.88 ± 0.18 | 0.60 ± 0.00 | 50.0 ± 35.4% |' \
+        in text
+    assert '| t | 2 | 0.5 | B | 4 ± 0 | 0 ± 0 | - | 0.00 ± 0.00 | 50.0 ± 35.4% |' in text
+    assert 'precision >= 0.8 on `lab.json`' in text
+    assert '| t | 0 | 0.35 | 0.95 (not reached) |' in text
+
+
+def test_publish_replaces_only_the_generated_blocks(tmp_path):
+    doc = tmp_path / 'results.md'
+    doc.write_text('intro\n<!-- run_study:s begin -->\nold\n<!-- run_study:s end -->\nmiddle\n'
+                   '<!-- run_study:s:readings begin -->\nold\n<!-- run_study:s:readings end -->\n'
+                   'end\n')
+    run_study.publish_blocks(str(doc), 's', '# Study s\ntable', ['- a reading'])
+    assert doc.read_text() == (
+        'intro\n<!-- run_study:s begin -->\n### Study s\ntable\n<!-- run_study:s end -->\n'
+        'middle\n<!-- run_study:s:readings begin -->\n- a reading\n'
+        '<!-- run_study:s:readings end -->\nend\n')
+    with pytest.raises(UserInputError, match='has no <!-- run_study:other begin -->'):
+        run_study.publish_blocks(str(doc), 'other', 'x', [])
+    doc.write_text('<!-- run_study:s begin -->\nno end\n')
+    with pytest.raises(UserInputError, match='has no "<!-- run_study:s end -->" after it'):
+        run_study.publish_blocks(str(doc), 's', 'x', [])
 
 
 def test_columns_follow_the_table_order_and_empty_tables_say_so():
     results = [_result(f'r{p}', 0, p / 100, init='in1k', labels=f'{p}%') for p in (100, 20, 50)]
     table = dict(rows='init', cols='labels', order=['20%', '50%', '100%'])
     assert '| init \\ labels | 20% | 50% | 100% |' in render_table(results, table)
-    assert '| in1k | 20.0 | 50.0 | 100.0 |' in render_table(results, table)
+    assert '| in1k | 20.0 (n=1) | 50.0 (n=1) | 100.0 (n=1) |' in render_table(results, table)
     assert render_table(results, dict(rows='init', cols='method')).endswith('(no finished run yet)')
 
 
@@ -102,6 +167,22 @@ def test_a_run_without_any_validation_is_one_clear_line(tmp_path, monkeypatch):
         run_study.train_run(study, stages, study.runs[0], 0, str(tmp_path), {})
 
 
+def test_job_queue_starts_a_student_once_its_teacher_with_that_seed_is_done():
+    teacher, student = dict(name='t'), dict(name='s', teacher='t')
+    other = dict(name='o', teacher='elsewhere')  # its teacher is not in this queue
+    queue = run_study.JobQueue([(teacher, 0), (teacher, 1), (student, 0), (student, 1),
+                                (other, 0)])
+    assert queue.take() == (teacher, 0) and queue.take() == (teacher, 1)
+    assert queue.take() == (other, 0)  # the students wait; the free job goes first
+    queue.finish((teacher, 1))
+    assert queue.take() == (student, 1)
+    queue.finish((teacher, 0))
+    assert queue.take() == (student, 0) and queue.take() is None and queue.started == 5
+    failing = run_study.JobQueue([(teacher, 0), (student, 0)])
+    failing.finish(failing.take(), UserInputError('boom'))
+    assert failing.take() is None and str(failing.error) == 'boom'  # nothing more starts
+
+
 @pytest.mark.parametrize('runs, message', [
     ([dict(name='a', config='x.py'), dict(name='a', config='y.py')], 'used twice'),
     ([dict(name='s', config='x.py', teacher='t', unlabeled={}), dict(name='t', config='x.py')],
@@ -151,14 +232,48 @@ def test_coco128_study_grid_is_complete():
             assert 'nst_' in run['config'] and run['factors']['init'] in run['config']
 
 
-@pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY])
+def test_bccd_self_training_grid_has_three_seeds_per_cell_and_valid_readings():
+    study = load_study(osp.join(ROOT, BCCD_SEEDS_STUDY))
+    assert study.seeds == [0, 1, 2] and not any('seeds' in r for r in study.runs)
+    cells = {(r['factors']['init'], r['factors']['method'], r['factors'].get('thr'))
+             for r in study.runs}
+    assert len(cells) == len(study.runs) == 20  # every run its own cell
+    strengths = [f'S{s}' for s in range(1, 5)]
+    assert {(i, f'supervised {s}', None) for i in ('in1k', 'scratch') for s in strengths} | \
+        {(i, f'student {s}', '0.5') for i in ('in1k', 'scratch') for s in strengths} | \
+        {('in1k', 'student S1', t) for t in ('0.3', '0.7', 'auto')} | \
+        {('in1k', 'student S1, round 2', '0.5')} == cells
+    by_name = {r['name']: r for r in study.runs}
+    assert by_name['in1k-student-s1-round2']['teacher'] == 'in1k-student-s1'
+    for spec in study.readings:  # each names two cells of its table
+        table = study.tables[spec['table']]
+        fixed, axis = ('row', 'cols') if 'row' in spec else ('col', 'rows')
+        values = {r['factors'].get(table[axis]) for r in study.runs}
+        assert {spec['a'], spec['b']} <= values, spec
+
+
+@pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
         assert osp.isfile(osp.join(ROOT, run['config'])), run['config']
         cfg = Config.fromfile(osp.join(ROOT, run['config']))
         for key in run.get('options') or {}:
+            if key in NEW_ARGUMENTS:  # an argument the config leaves at its default
+                parent, arg = key.rsplit('.', 1)
+                assert arg in NEW_ARGUMENTS[key](_get(cfg, parent)), key
+                continue
             _get(cfg, key)
+
+
+def _init_args(cfg_dict):
+    import inspect
+
+    from mmdet.registry import METRICS
+    return inspect.signature(METRICS.get(cfg_dict['type']).__init__).parameters
+
+
+NEW_ARGUMENTS = {'val_evaluator.classwise': _init_args}
 
 
 def _get(cfg, key):
@@ -192,7 +307,14 @@ runs = [
                                  'train_dataloader.sampler.batch_size': 4,
                                  'model.detector.test_cfg.score_thr': 0.0}})),
 ]
+runs.append(dict(runs[1], name='student-auto', score_thr='auto',
+                 factors=dict(init='scratch', method='student auto')))
+auto_threshold = dict(holdout_ann='{{data}}/annotations/instances_train_labeled.json',
+                      holdout_prefix='{{data}}/images/', target_precision=0.5)
+pseudo_quality = dict(gt='{{data}}/annotations/instances_train.json', thresholds=[0.0, 0.5],
+                      score_thr=0.0)
 tables = [dict(title='tiny', rows='init', cols='method')]
+readings = [dict(table=0, row='scratch', a='student', b='supervised')]
 figures = [dict(kind='curves', file='curves.png', runs=dict(teacher='T', student='S')),
            dict(kind='table', table=0, file='table.png')]
 ''')
@@ -201,7 +323,9 @@ figures = [dict(kind='curves', file='curves.png', runs=dict(teacher='T', student
 def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_data):
     study, work = tmp_path / 'tiny.py', str(tmp_path / 'work')
     _tiny_study(study, demo_data)
-    run_tool(['tools/run_study.py', str(study), '--work-dir', work])
+    doc = tmp_path / 'doc.md'
+    doc.write_text('# Results\n<!-- run_study:tiny begin -->\n<!-- run_study:tiny end -->\n')
+    run_tool(['tools/run_study.py', str(study), '--work-dir', work, '--publish', str(doc)])
     results = {n: json.load(open(osp.join(work, n, 'seed0', 'result.json')))
                for n in ('teacher', 'student')}
     pseudo = json.load(open(osp.join(work, 'teacher', 'seed0',
@@ -215,6 +339,23 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
         assert r['final']['iter'] == 6
     for png in ('curves.png', 'table.png'):
         assert os.path.getsize(osp.join(work, 'figures', png)) > 1000
+    # the teacher's raw labels of the pool, scored against the pool's true labels
+    quality = json.load(open(osp.join(work, 'teacher', 'seed0',
+                                      'quality_instances_train_unlabeled.json')))
+    assert quality['images'] == len(pseudo['images']) and [r['thr'] for r in quality['rows']] == \
+        [0.0, 0.5]
+    kept = sum(c['kept'] for c in quality['rows'][0]['classes'].values())
+    assert kept == len(pseudo['annotations'])  # both at score >= 0: the same boxes
+    assert '**Pseudo-label quality**' in report and '| teacher | 1 | 0 | ' in report
+    auto = json.load(open(osp.join(work, 'teacher', 'seed0',
+                                   'pseudo_instances_train_unlabeled_thrauto.json')))
+    chosen = auto['info']['score_thr_auto']['classes']
+    assert set(chosen) == {c['name'] for c in pseudo['categories']}
+    assert f"| teacher | 0 | {chosen[next(iter(chosen))]['thr']:g}" in report
+    assert '- scratch, AP: student vs supervised: ' in report  # a reading, n=1: not read
+    published = doc.read_text()
+    assert published.startswith('# Results\n<!-- run_study:tiny begin -->\n### Study tiny\n')
+    assert report.split('**Every run**')[1] in published
     stamp = os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json'))
     proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work])
     assert 'tools/train.py' not in proc.stdout  # done runs are not trained again

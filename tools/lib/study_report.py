@@ -36,12 +36,14 @@ def _cell(stats: Tuple[float, float, int], scale: float = 100.0) -> str:
     if n == 0:
         return '-'
     if n == 1:
-        return f'{mean * scale:.1f}'
+        return f'{mean * scale:.1f} (n=1)'
     return f'{mean * scale:.1f} ± {std * scale:.1f} (n={n})'
 
 
 def _matches(result: dict, where: Optional[dict]) -> bool:
-    return all(result['factors'].get(k) == v for k, v in (where or {}).items())
+    """Every ``where`` factor equal (a list: any of its values; None: absent)."""
+    return all(result['factors'].get(k) in v if isinstance(v, (list, tuple))
+               else result['factors'].get(k) == v for k, v in (where or {}).items())
 
 
 def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]:
@@ -81,6 +83,54 @@ def render_table(results: List[dict], table: dict) -> str:
         lines.append(f'| {row} | ' + ' | '.join(_cell(cols[c], scale) if c in cols else '-'
                                                  for c in columns) + ' |')
     return '\n'.join(lines)
+
+
+def pooled_std(a: Tuple[float, float, int], b: Tuple[float, float, int]) -> float:
+    """The pooled sample std of two cells ``(mean, std, n)``, each n >= 2."""
+    (_, sa, na), (_, sb, nb) = a, b
+    return math.sqrt(((na - 1) * sa ** 2 + (nb - 1) * sb ** 2) / (na + nb - 2))
+
+
+def reading(results: List[dict], table: dict, spec: dict) -> str:
+    """One comparison of two cells of ``table``, as a sentence with its n.
+
+    ``spec``: ``a`` and ``b`` are two columns of row ``row``, or two rows of
+    column ``col``. The difference a - b is read as an effect only when it
+    exceeds twice the pooled std (which needs n >= 2 on both sides).
+    """
+    cells = table_cells(results, table)
+    metric = table.get('metric', DEFAULT_METRIC)
+    scale, _ = metric_scale(metric)
+    if 'row' in spec:
+        where, a, b = spec['row'], cells.get(spec['row'], {}).get(spec['a']), \
+            cells.get(spec['row'], {}).get(spec['b'])
+    else:
+        where = spec['col']
+        a, b = (cells.get(spec[k], {}).get(spec['col']) for k in ('a', 'b'))
+    name = metric.split('/')[-1].replace('_precision', ' AP').replace('bbox_mAP', 'AP')
+    head = f'{where}, {name}: {spec["a"]} vs {spec["b"]}'
+    if not a or not b:
+        return f'{head}: not run yet.'
+    diff = round((a[0] - b[0]) * scale, 1) + 0.0  # no '-0.0'
+    stats = (f'{a[0] * scale:.1f} vs {b[0] * scale:.1f}, difference {diff:+.1f} '
+             f'(n={a[2]} and {b[2]})')
+    if min(a[2], b[2]) < 2:
+        return f'{head}: {stats}; too few seeds to read.'
+    pooled = pooled_std(a, b) * scale
+    verdict = ('an effect' if abs(diff) > 2 * pooled else 'not an effect')
+    return (f'{head}: {stats}, pooled std {pooled:.1f}: {verdict} '
+            f'({"beyond" if abs(diff) > 2 * pooled else "within"} 2 x pooled std).')
+
+
+def render_readings(study, results: List[dict]) -> List[str]:
+    """The study's ``readings`` (comparisons of table cells), one line each."""
+    specs = study.get('readings') or []
+    if not specs:
+        return []
+    lines = ['**Readings** (generated: a difference is an effect only beyond twice the pooled '
+             'sample std of its two cells)', '']
+    lines += [f'- {reading(results, study["tables"][s["table"]], s)}' for s in specs]
+    return lines + ['']
 
 
 def study_figures(study, results: List[dict], curves: Dict[str, dict],
@@ -165,17 +215,66 @@ def _pseudo_table(pseudo: List[dict]) -> List[str]:
     return lines + ['']
 
 
+def _ms(values: List[Optional[float]], fmt: str = '.2f') -> str:
+    """``mean ± std`` of the values that exist ('-' when none)."""
+    mean, std, n = mean_std([v for v in values if v is not None])
+    if n == 0:
+        return '-'
+    return f'{mean:{fmt}}' + (f' ± {std:{fmt}}' if n > 1 else '')
+
+
+def _quality_table(quality: List[dict]) -> List[str]:
+    """Per teacher (over its seeds), threshold and class: kept boxes,
+    precision, recall; then the thresholds ``auto`` chose."""
+    reports = [q for q in quality if 'rows' in q]
+    lines = []
+    if reports:
+        lines += ['**Pseudo-label quality** (each teacher\'s labels of the unlabelled pool, '
+                  'against the pool\'s held-back labels; mean ± std over seeds, n seeds)', '',
+                  '| teacher | n | threshold | class | GT boxes | pseudo boxes | precision | '
+                  'recall (IoU 0.5) | images without a box |',
+                  '|---|---|---|---|---|---|---|---|---|']
+    for teacher in dict.fromkeys(q['teacher'] for q in reports):
+        group = [q for q in reports if q['teacher'] == teacher]
+        for i, row in enumerate(group[0]['rows']):
+            rows = [q['rows'][i] for q in group]
+            for name in group[0]['classes']:
+                c = [r['classes'][name] for r in rows]
+                lines.append(
+                    f'| {teacher} | {len(group)} | {row["thr"]:g} | {name} | '
+                    f'{_ms([x["gt"] for x in c], ".0f")} | {_ms([x["kept"] for x in c], ".0f")} | '
+                    f'{_ms([x["precision"] for x in c])} | {_ms([x["recall"] for x in c])} | '
+                    f'{_ms([100 * r["empty"] for r in rows], ".1f")}% |')
+    autos = [q for q in quality if 'auto' in q]
+    if autos:
+        names = list(autos[0]['auto']['classes'])
+        lines += ['', '**Thresholds chosen by `--score-thr auto`** (precision >= '
+                  f'{autos[0]["auto"]["target_precision"]:g} on '
+                  f'`{osp.basename(autos[0]["auto"]["holdout"])}`; "not reached": the highest '
+                  'candidate)', '', '| teacher | seed | ' + ' | '.join(names) + ' |',
+                  '|---|---|' + '---|' * len(names)]
+        for q in autos:
+            cells = [f'{c["thr"]:g}' + ('' if c['reached'] else ' (not reached)')
+                     for c in (q['auto']['classes'][n] for n in names)]
+            lines.append(f'| {q["teacher"]} | {q["seed"]} | ' + ' | '.join(cells) + ' |')
+    return lines + [''] if lines else []
+
+
 def render_results(study, name: str, results: List[dict], figures: List[Tuple[str, str]],
                    md_dir: str, command: str, machine: str,
-                   pseudo: Optional[List[dict]] = None) -> str:
+                   pseudo: Optional[List[dict]] = None,
+                   quality: Optional[List[dict]] = None) -> str:
     """The whole results.md of a study; ``pseudo`` rows (teacher, seed, file,
-    images, boxes) add a table of the students' pseudo labels."""
+    images, boxes) add a table of the students' pseudo labels, ``quality``
+    (:func:`tools.run_study.pseudo_quality_reports`) their quality."""
     parts = [f'# Study {name}', '', study.get('description', '').strip(), '',
              f'Machine: {machine}.', '', f'Command: `{command}`', '']
     for table in study.get('tables') or []:
         parts += [render_table(results, table), '']
+    parts += render_readings(study, results)
     for title, path in figures:
         parts += [f'![{title}]({osp.relpath(path, md_dir)})', '']
     if pseudo:
         parts += _pseudo_table(pseudo)
+    parts += _quality_table(quality or [])
     return '\n'.join(parts + _every_run_table(study, results)) + '\n'

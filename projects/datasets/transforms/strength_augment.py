@@ -25,11 +25,13 @@ def _policy_step(strength: str, policy: str, magnitude: float, num_ops: int) -> 
 
 
 def strength_transforms(strength: str, scale: Tuple[int, int], magnitude: float = 10.0,
-                        num_ops: int = 2, policy: str = 'v0',
-                        augment_first: bool = True) -> List[dict]:
+                        num_ops: int = 2, policy: str = 'v0', augment_first: bool = True,
+                        crop_size: Optional[Tuple[int, int]] = None) -> List[dict]:
     """The mmdet transform configs of one augmentation strength.
 
-    * S1: flip, scale jitter [0.8, 1.2], random crop to ``scale``.
+    * S1: flip, scale jitter [0.8, 1.2], random crop to ``scale`` (or
+      ``crop_size``: objects keep the size they have at ``scale`` while each
+      training image costs what one of ``crop_size`` does).
     * S2: detection AutoAugment (``policy``, default v0) + S1.
     * S3: detection AutoAugment + large scale jitter [0.5, 2.0], flip, crop.
     * S4: box-aware RandAugment (``num_ops`` ops at ``magnitude`` of 10) +
@@ -50,7 +52,7 @@ def strength_transforms(strength: str, scale: Tuple[int, int], magnitude: float 
     jitter = (0.8, 1.2) if strength in ('S1', 'S2') else (0.5, 2.0)
     geometric = [
         dict(type='RandomResize', scale=scale, ratio_range=jitter, keep_ratio=True),
-        dict(type='RandomCrop', crop_type='absolute', crop_size=scale,
+        dict(type='RandomCrop', crop_type='absolute', crop_size=tuple(crop_size or scale),
              recompute_bbox=True, allow_negative_crop=True),
         dict(type='RandomFlip', prob=0.5),
     ]
@@ -77,6 +79,9 @@ class StrengthAugment(BaseTransform):
     Args:
         strength (str): 'S1', 'S2', 'S3' or 'S4'.
         scale (tuple[int, int]): Output (w, h) before jitter; crop size.
+        crop_size (tuple[int, int], optional): (w, h) of the random crop when
+            it differs from ``scale`` (smaller: cheaper steps, same object
+            sizes as at ``scale``). Default: ``scale``.
         magnitude (float): S4's RandAugment level, 0-10 (the reference's
             ``_MAX_LEVEL = 10``: 10 is full strength). Default 10.
         num_ops (int): S4's RandAugment ops per image. Default 2.
@@ -89,12 +94,16 @@ class StrengthAugment(BaseTransform):
 
     def __init__(self, strength: str = 'S1', scale: Tuple[int, int] = (1333, 800),
                  magnitude: float = 10.0, num_ops: int = 2, policy: str = 'v0',
-                 augment_first: bool = True) -> None:
+                 augment_first: bool = True,
+                 crop_size: Optional[Tuple[int, int]] = None) -> None:
+        if crop_size is not None and (len(crop_size) != 2 or min(crop_size) < 1):
+            raise ValueError(f'crop_size must be (w, h) in pixels, got {crop_size!r}')
         self.strength, self.scale = strength, tuple(scale)
+        self.crop_size = tuple(crop_size or scale)
         # mmdet's transforms (and the ones nested in AutoAugment) are looked
         # up in mmdet's scope, whatever scope builds this wrapper
         steps = strength_transforms(strength, self.scale, magnitude, num_ops, policy,
-                                    augment_first)
+                                    augment_first, self.crop_size)
         with DefaultScope.overwrite_default_scope('mmdet'):
             self.transforms = Compose(steps)
             # semantic segmentation has no boxes to filter (gt_seg_map moves
@@ -107,4 +116,5 @@ class StrengthAugment(BaseTransform):
         return self.transforms(results)
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(strength={self.strength}, scale={self.scale})'
+        crop = f', crop_size={self.crop_size}' if self.crop_size != self.scale else ''
+        return f'{self.__class__.__name__}(strength={self.strength}, scale={self.scale}{crop})'

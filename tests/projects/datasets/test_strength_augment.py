@@ -52,6 +52,20 @@ def test_boxes_follow_masks(strength):
     assert checked > 10
 
 
+def test_crop_size_crops_smaller_than_the_scale_objects_keep_their_size():
+    # 128-px scenes resized towards 256 (S1 jitter 0.8-1.2: x1.6-2.4), then a 96x64 crop
+    aug = StrengthAugment(strength='S1', scale=(256, 256), crop_size=(96, 64))
+    for seed in range(6):
+        np.random.seed(seed)
+        out = aug(_sample(seed))
+        assert out['img'].shape[:2] == (64, 96)
+        assert 1.6 - 1e-6 <= out['scale_factor'][0] <= 2.4 + 1e-6
+    assert 'crop_size=(96, 64)' in repr(aug)
+    assert 'crop_size' not in repr(StrengthAugment(scale=(96, 96)))
+    with pytest.raises(ValueError, match='crop_size'):
+        StrengthAugment(scale=(96, 96), crop_size=(0, 96))
+
+
 def test_strength_is_validated():
     with pytest.raises(ValueError, match='strength'):
         StrengthAugment(strength='S5')

@@ -22,6 +22,19 @@ def test_recorded_stages_are_skipped_and_records_persist(tmp_path, monkeypatch):
     assert list(json.load(open(state))) == ['teacher', 'pseudo_round1']
 
 
+def test_two_processes_sharing_the_state_file_keep_both_records(tmp_path):
+    # a study run as one process per seed: each saves its own stages
+    state = str(tmp_path / 'stages.json')
+    first, second = StageRunner(state), StageRunner(state)
+    first.save('a/seed0', checkpoint='a0.pth')
+    second.save('a/seed1', checkpoint='a1.pth')
+    first.save('b/seed0', checkpoint='b0.pth')
+    assert json.load(open(state)) == {'a/seed0': dict(checkpoint='a0.pth'),
+                                      'a/seed1': dict(checkpoint='a1.pth'),
+                                      'b/seed0': dict(checkpoint='b0.pth')}
+    assert second.record('a/seed0') == dict(checkpoint='a0.pth')  # read back on save
+
+
 def test_label_commands_and_seg_needs_one_threshold(tmp_path, monkeypatch):
     ran = []
     monkeypatch.setattr(StageRunner, 'run_command', lambda self, cmd, log=None: ran.append(cmd))
@@ -35,6 +48,14 @@ def test_label_commands_and_seg_needs_one_threshold(tmp_path, monkeypatch):
     assert stages.record('p') == dict(file=str(tmp_path / 'p.json'))
     with pytest.raises(UserInputError, match='one threshold'):
         stages.label('m', 'seg', 't.py', 'c.pth', dict(img_dir='im'), 'out', [0.3, 0.6])
+    single = StageRunner(str(tmp_path / 's1.json'))
+    single.label('a', 'det', 't.py', 'c.pth', dict(img_dir='im'), 'a.json', ['auto'],
+                 auto=dict(holdout_ann='lab.json', holdout_prefix='img/', target_precision=0.9))
+    assert ran[1][-9:] == ['--out', 'a.json', '--score-thr', 'auto', '--holdout-ann', 'lab.json',
+                           '--holdout-prefix', 'img/', '--target-precision', '0.9'][-9:]
+    with pytest.raises(UserInputError, match='a: score_thr auto needs a labelled held-out'):
+        StageRunner(str(tmp_path / 's2.json')).label('a', 'det', 't.py', 'c.pth',
+                                                     dict(img_dir='im'), 'a.json', ['auto'])
 
 
 def test_a_failing_stage_is_one_error_with_the_log_tail(tmp_path):
