@@ -328,12 +328,13 @@ def main(argv=None):
 
     def work():
         while True:
-            job = queue.take()
-            if job is None:
+            taken = queue.take()
+            if taken is None:
                 return
+            number, job = taken
             run, seed = job
             with lock:
-                print(f'[{queue.started}/{len(jobs)}] {run["name"]} seed {seed}', flush=True)
+                print(f'[{number}/{len(jobs)}] {run["name"]} seed {seed}', flush=True)
             try:
                 result = train_run(study, stages, run, seed, work_dir, args.train_options)
             except BaseException as e:  # the other workers finish their job, then stop
@@ -375,16 +376,16 @@ class JobQueue:
         teacher = (run.get('teacher'), seed)
         return not run.get('teacher') or teacher in self.done or teacher not in self.queued
 
-    def take(self) -> Optional[Tuple[dict, int]]:
-        """The next job whose teacher is done (waits for one); None when all
-        are taken or a job failed."""
+    def take(self) -> Optional[Tuple[int, Tuple[dict, int]]]:
+        """``(number, job)`` of the next job whose teacher is done (waits for
+        one; numbered from 1 as taken); None when all are taken or a job failed."""
         with self.cond:
             while self.pending and self.error is None:
                 job = next((j for j in self.pending if self._ready(*j)), None)
                 if job:
                     self.pending.remove(job)
                     self.started += 1
-                    return job
+                    return self.started, job
                 self.cond.wait()
             return None
 

@@ -70,13 +70,16 @@ def save_figure(fig, out_file: str, dpi: int = 100) -> None:
 
 
 def plot_factor_lines(lines: Dict[str, List[Tuple[str, float, float]]], out_file: str,
-                      xlabel: str, ylabel: str, title: str = '') -> None:
+                      xlabel: str, ylabel: str, title: str = '',
+                      seeds: Optional[Dict[str, Dict[str, List[float]]]] = None) -> None:
     """One line per row of a study table: mean with +-std bars against the columns.
 
     Args:
         lines: ``{row label: [(column label, mean, std), ...]}``; the columns
             are drawn in the order of the first line, evenly spaced.
         out_file: PNG path (written atomically).
+        seeds: ``{row label: {column label: [value of each seed]}}``, drawn as
+            small dots beside the mean (the spread itself, not only its std).
     """
     columns = [c for line in lines.values() for c, _, _ in line]
     order = list(dict.fromkeys(columns))
@@ -85,6 +88,10 @@ def plot_factor_lines(lines: Dict[str, List[Tuple[str, float, float]]], out_file
         xs = [order.index(c) for c, _, _ in points]
         ax.errorbar(xs, [m for _, m, _ in points], yerr=[s for _, _, s in points],
                     fmt='o-', color=f'C{i % 10}', label=label, capsize=3)
+        for column, values in (seeds or {}).get(label, {}).items():
+            if column in order and len(values) > 1:
+                ax.plot([order.index(column) + 0.08] * len(values), values, '.',
+                        color=f'C{i % 10}', alpha=0.6, ms=4)
     crowded = sum(len(c) for c in order) > 40  # long labels would overlap: slant them
     ax.set_xticks(range(len(order)), order, rotation=25 if crowded else 0,
                   ha='right' if crowded else 'center')

@@ -172,14 +172,14 @@ def test_job_queue_starts_a_student_once_its_teacher_with_that_seed_is_done():
     other = dict(name='o', teacher='elsewhere')  # its teacher is not in this queue
     queue = run_study.JobQueue([(teacher, 0), (teacher, 1), (student, 0), (student, 1),
                                 (other, 0)])
-    assert queue.take() == (teacher, 0) and queue.take() == (teacher, 1)
-    assert queue.take() == (other, 0)  # the students wait; the free job goes first
+    assert queue.take() == (1, (teacher, 0)) and queue.take() == (2, (teacher, 1))
+    assert queue.take() == (3, (other, 0))  # the students wait; the free job goes first
     queue.finish((teacher, 1))
-    assert queue.take() == (student, 1)
+    assert queue.take() == (4, (student, 1))
     queue.finish((teacher, 0))
-    assert queue.take() == (student, 0) and queue.take() is None and queue.started == 5
+    assert queue.take() == (5, (student, 0)) and queue.take() is None
     failing = run_study.JobQueue([(teacher, 0), (student, 0)])
-    failing.finish(failing.take(), UserInputError('boom'))
+    failing.finish(failing.take()[1], UserInputError('boom'))
     assert failing.take() is None and str(failing.error) == 'boom'  # nothing more starts
 
 

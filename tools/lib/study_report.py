@@ -48,6 +48,12 @@ def _matches(result: dict, where: Optional[dict]) -> bool:
 
 def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]:
     """``{row: {col: (mean, std, n)}}`` of one table spec, in result order."""
+    return {row: {col: mean_std(v) for col, v in cols.items()}
+            for row, cols in table_values(results, table).items()}
+
+
+def table_values(results: List[dict], table: dict) -> Dict[str, Dict[str, List[float]]]:
+    """``{row: {col: [metric of each seed]}}`` of one table spec."""
     metric = table.get('metric', DEFAULT_METRIC)
     values: Dict[str, Dict[str, List[float]]] = {}
     for r in results:
@@ -57,7 +63,7 @@ def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]
         if metric in r['final']:
             values.setdefault(f[table['rows']], {}).setdefault(
                 f[table['cols']], []).append(r['final'][metric])
-    return {row: {col: mean_std(v) for col, v in cols.items()} for row, cols in values.items()}
+    return values
 
 
 def table_columns(cells: Dict[str, Dict[str, tuple]], table: dict) -> List[str]:
@@ -160,7 +166,9 @@ def study_figures(study, results: List[dict], curves: Dict[str, dict],
             scale, label = metric_scale(metric)
             lines = {row: [(c, cols[c][0] * scale, cols[c][1] * scale) for c in columns
                            if c in cols] for row, cols in cells.items()}
-            plot_factor_lines(lines, out, table['cols'], metric + label, title)
+            seeds = {row: {c: [v * scale for v in vs] for c, vs in cols.items()}
+                     for row, cols in table_values(results, table).items()}
+            plot_factor_lines(lines, out, table['cols'], metric + label, title, seeds)
         drawn.append((title, out))
     return drawn
 

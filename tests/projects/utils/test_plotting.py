@@ -31,3 +31,13 @@ def test_long_column_labels_are_slanted_so_they_do_not_overlap(captured):
                                'method', 'AP')
     assert [text for text, _ in _ticks(captured[0])] == methods
     assert {angle for _, angle in _ticks(captured[0])} == {25.0}
+
+
+def test_factor_lines_show_each_seed_beside_the_mean(captured):
+    lines = {'in1k': [('S1', 38.0, 1.0), ('S4', 30.0, 0.0)]}
+    seeds = {'in1k': {'S1': [37.0, 38.0, 39.0], 'S4': [30.0]}}  # one seed: no dots
+    plotting.plot_factor_lines(lines, 'unused.png', 'method', 'AP', seeds=seeds)
+    dots = [line for line in captured[0].axes[0].lines if line.get_linestyle() == 'None'
+            and line.get_marker() == '.']
+    assert [list(d.get_ydata()) for d in dots] == [[37.0, 38.0, 39.0]]
+    assert list(dots[0].get_xdata()) == pytest.approx([0.08] * 3)
