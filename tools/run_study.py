@@ -131,10 +131,8 @@ def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:
     (boxes) or a folder (masks) in the teacher's run dir."""
     variables = dict(study.get('variables') or {})
     source = {k: _fmt(v, variables) for k, v in run['unlabeled'].items()}
-    path = source.get('img_dir') or source['ann_file']
-    stem = osp.splitext(osp.basename(osp.normpath(path)))[0]
     teacher_dir = osp.join(work_dir, run['teacher'], f'seed{seed}')
-    out = f'pseudo_{stem}_thr{run.get("score_thr", 0.5)}'
+    out = f'pseudo_{_pool_stem(source)}_thr{run.get("score_thr", 0.5)}'
     return source, osp.join(teacher_dir, out if _task(run) == 'seg' else out + '.json')
 
 
@@ -166,30 +164,52 @@ def _label_with_teacher(study, stages, run, source: dict, out: str, work_dir: st
                         options=_run_options(study, teacher, {}), auto=auto)
 
 
+def _pool_stem(source: dict) -> str:
+    """The unlabelled pool's name: its folder's or json's."""
+    path = source.get('img_dir') or source['ann_file']
+    return osp.splitext(osp.basename(osp.normpath(path)))[0]
+
+
 def _quality_file(teacher_dir: str, source: dict) -> str:
-    stem = osp.splitext(osp.basename(osp.normpath(source.get('img_dir') or
-                                                  source['ann_file'])))[0]
-    return osp.join(teacher_dir, f'quality_{stem}.json')
+    return osp.join(teacher_dir, f'quality_{_pool_stem(source)}.json')
 
 
 def _pseudo_quality(study, stages, run, teacher, ckpt, source, teacher_dir, work_dir) -> None:
-    """The study's ``pseudo_quality``: the teacher's raw labels of the pool (at
-    a low ``score_thr``) scored against the pool's held-back labels (``gt``) at
-    each of ``thresholds``; kept as ``quality_<pool>.json`` in the teacher's dir."""
-    from tools.lib.pseudo_quality import pseudo_label_quality
-    spec = study.pseudo_quality
-    out = _quality_file(teacher_dir, source)
-    if osp.isfile(out):
-        return
-    raw = osp.join(teacher_dir, 'raw_' + osp.basename(out)[len('quality_'):])
+    """The study's ``pseudo_quality``: the teacher's raw labels of the pool, at
+    a low ``score_thr`` (a stage; :func:`quality_report` scores them)."""
+    raw = _raw_file(teacher_dir, source)
     stages.label(osp.relpath(raw, work_dir), 'det', teacher['config'], ckpt, source, raw,
-                 [spec.get('score_thr', 0.05)], options=_run_options(study, teacher, {}))
-    if stages.dry_run:
-        return
+                 [study.pseudo_quality.get('score_thr', 0.05)],
+                 options=_run_options(study, teacher, {}))
+
+
+def _raw_file(teacher_dir: str, source: dict) -> str:
+    return osp.join(teacher_dir, f'raw_{_pool_stem(source)}.json')
+
+
+def quality_report(study, teacher: str, teacher_dir: str, source: dict) -> Optional[dict]:
+    """The raw labels in ``teacher_dir`` scored against the pool's held-back
+    labels (``pseudo_quality.gt``) at each of ``thresholds``; cached in
+    ``quality_<pool>.json`` for the same ground truth and thresholds. None
+    before the raw labels exist."""
+    from tools.lib.pseudo_quality import pseudo_label_quality
+    spec, raw = study.pseudo_quality, _raw_file(teacher_dir, source)
     gt = _fmt(spec['gt'], dict(study.get('variables') or {}))
-    report = pseudo_label_quality(json.load(open(raw)), json.load(open(gt)),
-                                  sorted(spec.get('thresholds', [0.3, 0.5, 0.7])))
-    atomic_write_json(dict(report, teacher=teacher['name']), out, indent=1)
+    thresholds = sorted(spec.get('thresholds', [0.3, 0.5, 0.7]))
+    out = _quality_file(teacher_dir, source)
+    if not osp.isfile(raw):
+        return None
+    if osp.isfile(out):
+        cached = json.load(open(out))
+        if cached.get('gt') == gt and [r['thr'] for r in cached['rows']] == thresholds:
+            return cached
+    report = pseudo_label_quality(json.load(open(raw)), json.load(open(gt)), thresholds)
+    if not any(c['gt'] for c in report['rows'][0]['classes'].values()):
+        raise UserInputError(f'pseudo_quality.gt: {gt} holds no box on the {report["images"]} '
+                             'pseudo-labelled images; it must hold their held-back labels')
+    report = dict(report, teacher=teacher, gt=gt)
+    atomic_write_json(report, out, indent=1)
+    return report
 
 
 def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]:
@@ -227,9 +247,11 @@ def pseudo_quality_reports(study, results: List[dict], work_dir: str) -> List[di
             continue
         source, labels = _pseudo_source(study, run, result['seed'], work_dir)
         path = _quality_file(osp.dirname(labels), source)
-        if path not in seen and osp.isfile(path):
+        report = (quality_report(study, run['teacher'], osp.dirname(labels), source)
+                  if path not in seen and study.get('pseudo_quality') else None)
+        if report:
             seen.add(path)
-            reports.append(dict(json.load(open(path)), seed=result['seed']))
+            reports.append(dict(report, seed=result['seed']))
         auto = (json.load(open(labels)).get('info', {}).get('score_thr_auto')
                 if run.get('score_thr') == 'auto' and osp.isfile(labels) else None)
         if auto and labels not in seen:

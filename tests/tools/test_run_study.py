@@ -100,6 +100,32 @@ def test_publish_replaces_only_the_generated_blocks(tmp_path):
         run_study.publish_blocks(str(doc), 's', 'x', [])
 
 
+def test_quality_report_is_recomputed_for_other_labels_and_refuses_empty_ones(tmp_path):
+    cats = [dict(id=1, name='cell')]
+    image = dict(id=1, file_name='a.jpg', width=64, height=64)
+    box = dict(id=1, image_id=1, category_id=1, bbox=[4, 4, 20, 20], area=400, iscrowd=0)
+    (tmp_path / 'raw_pool.json').write_text(json.dumps(dict(
+        images=[image], categories=cats, annotations=[dict(box, score=0.9)])))
+    (tmp_path / 'gt.json').write_text(json.dumps(dict(images=[image], categories=cats,
+                                                      annotations=[box])))
+    (tmp_path / 'pool.json').write_text(json.dumps(dict(images=[image], categories=cats,
+                                                        annotations=[])))
+    source = dict(ann_file='pool.json', img_prefix='x/')
+
+    def report(gt, thresholds):
+        study = Config(dict(pseudo_quality=dict(gt=str(tmp_path / gt), thresholds=thresholds)))
+        return run_study.quality_report(study, 't', str(tmp_path), source)
+
+    first = report('gt.json', [0.5])
+    assert first['rows'][0]['classes']['cell'] == dict(gt=1, kept=1, tp=1, precision=1.0,
+                                                       recall=1.0, ap=pytest.approx(1.0))
+    assert [r['thr'] for r in report('gt.json', [0.5, 0.95])['rows']] == [0.5, 0.95]
+    with pytest.raises(UserInputError, match='pool.json holds no box on the 1 pseudo-labelled'):
+        report('pool.json', [0.5])  # the unlabelled list itself: no held-back labels
+    assert run_study.quality_report(Config(dict(pseudo_quality=dict(gt='gt.json'))), 't',
+                                    str(tmp_path / 'none'), source) is None  # not labelled yet
+
+
 def test_columns_follow_the_table_order_and_empty_tables_say_so():
     results = [_result(f'r{p}', 0, p / 100, init='in1k', labels=f'{p}%') for p in (100, 20, 50)]
     table = dict(rows='init', cols='labels', order=['20%', '50%', '100%'])
@@ -347,6 +373,7 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
     kept = sum(c['kept'] for c in quality['rows'][0]['classes'].values())
     assert kept == len(pseudo['annotations'])  # both at score >= 0: the same boxes
     assert '**Pseudo-label quality**' in report and '| teacher | 1 | 0 | ' in report
+    assert quality['gt'].endswith('instances_train.json')
     auto = json.load(open(osp.join(work, 'teacher', 'seed0',
                                    'pseudo_instances_train_unlabeled_thrauto.json')))
     chosen = auto['info']['score_thr_auto']['classes']
