@@ -64,10 +64,10 @@ def _student(init, s, thr=0.5, teacher=None, method=None):
                              thr=str(thr)))
 
 
-# Cost on the 2-core machine, two jobs of one thread each: about 4.5 min a
-# supervised job and 9 min a student job (16 images a step), i.e. 2.2 and 4.5
-# min of the machine; the whole grid is about 3.5 hours. In this order, the
-# first 42 jobs (up to the second round) take about 2.2 hours.
+# Cost on the 2-core machine, two jobs of one thread each: about 4 min a
+# supervised job and 7 min a student job (16 images a step), i.e. 2 and 3.5
+# min of the machine; the whole grid is about 2.8 hours. In this order, the
+# first 42 jobs (up to the second round) take about 1.9 hours.
 runs = (
     [_supervised(i, 1) for i in _inits]
     + [_student(i, 1) for i in _inits]
