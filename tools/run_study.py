@@ -66,6 +66,9 @@ def parse_args(argv=None):
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs trained at once (a student starts once its teacher is done); '
                              'on a CPU, give each OMP_NUM_THREADS=cores/jobs')
+    parser.add_argument('--report-only', action='store_true',
+                        help='write the report (and --publish) from the finished runs; '
+                             'train nothing')
     parser.add_argument('--dry-run', action='store_true', help='print the commands only')
     args = parser.parse_args(argv)
     if args.jobs < 1:
@@ -341,9 +344,18 @@ def main(argv=None):
             for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
     stages = StageRunner(osp.join(work_dir, 'stages.json'), log_files=True,
                          dry_run=args.dry_run, prefix='  ')
-    run_setup(study, stages, work_dir)
     command = 'python tools/run_study.py ' + ' '.join(sys.argv[1:])
-    header = dict(command=command, machine=machine() if not args.dry_run else '')
+    header = dict(command=command, machine=machine() if not args.dry_run else '',
+                  planned=[(run['name'], seed) for run, seed in jobs])
+    if args.report_only:
+        done = [osp.join(work_dir, run['name'], f'seed{seed}', 'result.json') for run, seed in jobs]
+        results = [json.load(open(f)) for f in done if osp.isfile(f)]
+        write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
+                     **header)
+        print(f'{len(results)} of {len(jobs)} runs finished; '
+              f'results: {osp.join(work_dir, "results.md")}')
+        return
+    run_setup(study, stages, work_dir)
     results, lock, queue = [], threading.Lock(), JobQueue(jobs)
     for run, _ in jobs:  # parse each config once, here: mmengine's loading is not thread-safe
         _task(run)
@@ -449,9 +461,12 @@ def publish_blocks(path: str, name: str, report: str, readings: List[str]) -> No
 
 def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
                  results: List[dict], command: str, machine: str,
-                 publish: Sequence[str] = ()) -> str:
+                 publish: Sequence[str] = (), planned: Sequence[Tuple[str, int]] = ()) -> str:
     """Write WORK_DIR/results.md (and the figures), and the study's blocks in
-    each ``publish`` file; returns the results.md path."""
+    each ``publish`` file; ``planned`` (run, seed) pairs without a result are
+    listed as not run. Returns the results.md path."""
+    finished = {(r['name'], r['seed']) for r in results}
+    missing = [job for job in planned if tuple(job) not in finished]
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
     curves = {}
     for r in results:  # the first seed's curve of each run
@@ -462,11 +477,12 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
     pseudo = pseudo_label_counts(study, results, work_dir)
     quality = pseudo_quality_reports(study, results, work_dir)
     text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine,
-                          pseudo=pseudo, quality=quality)
+                          pseudo=pseudo, quality=quality, missing=missing)
     atomic_write_text(text, md_path)
     for path in publish:
         text = render_results(study, name, results, figures, osp.dirname(osp.abspath(path)),
-                              command, machine, pseudo=pseudo, quality=quality)
+                              command, machine, pseudo=pseudo, quality=quality,
+                              missing=missing)
         publish_blocks(path, name, text, render_readings(study, results))
     return md_path
 

@@ -150,6 +150,14 @@ def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
     assert 'Pseudo labels' not in single
 
 
+def test_runs_without_a_result_are_listed_as_not_run():
+    text = render_results(dict(tables=[]), 'x', [], [], '.', 'cmd', 'cpu',
+                          missing=[('a', 0), ('a', 2), ('b', 1)])
+    assert '**Not run** (3 of the study\'s runs have no result): a (seeds 0, 2); b (seed 1).' \
+        in text
+    assert 'Not run' not in render_results(dict(tables=[]), 'x', [], [], '.', 'cmd', 'cpu')
+
+
 def test_every_run_table_says_when_the_final_validation_detected_nothing():
     result = _result('s', 0, 0.0)
     result['final']['empty'] = True
@@ -386,6 +394,12 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
     stamp = os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json'))
     proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work])
     assert 'tools/train.py' not in proc.stdout  # done runs are not trained again
+    proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work, '--report-only',
+                     '--seeds', '0', '1'])
+    assert '3 of 6 runs finished' in proc.stdout and 'tools/train.py' not in proc.stdout
+    assert ('**Not run** (3 of the study\'s runs have no result): teacher (seed 1); '
+            'student (seed 1); student-auto (seed 1).') in \
+        open(osp.join(work, 'results.md')).read()
     assert os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json')) == stamp
 
 

@@ -271,10 +271,12 @@ def _quality_table(quality: List[dict]) -> List[str]:
 def render_results(study, name: str, results: List[dict], figures: List[Tuple[str, str]],
                    md_dir: str, command: str, machine: str,
                    pseudo: Optional[List[dict]] = None,
-                   quality: Optional[List[dict]] = None) -> str:
+                   quality: Optional[List[dict]] = None,
+                   missing: Optional[List[Tuple[str, int]]] = None) -> str:
     """The whole results.md of a study; ``pseudo`` rows (teacher, seed, file,
     images, boxes) add a table of the students' pseudo labels, ``quality``
-    (:func:`tools.run_study.pseudo_quality_reports`) their quality."""
+    (:func:`tools.run_study.pseudo_quality_reports`) their quality; ``missing``
+    (run, seed) pairs of the study that have no result are listed."""
     parts = [f'# Study {name}', '', study.get('description', '').strip(), '',
              f'Machine: {machine}.', '', f'Command: `{command}`', '']
     for table in study.get('tables') or []:
@@ -285,4 +287,17 @@ def render_results(study, name: str, results: List[dict], figures: List[Tuple[st
     if pseudo:
         parts += _pseudo_table(pseudo)
     parts += _quality_table(quality or [])
+    parts += _missing_lines(missing or [])
     return '\n'.join(parts + _every_run_table(study, results)) + '\n'
+
+
+def _missing_lines(missing: List[Tuple[str, int]]) -> List[str]:
+    """The study's runs without a result, with their seeds, in study order."""
+    if not missing:
+        return []
+    seeds: Dict[str, List[int]] = {}
+    for name, seed in missing:
+        seeds.setdefault(name, []).append(seed)
+    runs = '; '.join(f'{n} (seed{"s" if len(s) > 1 else ""} {", ".join(map(str, s))})'
+                     for n, s in seeds.items())
+    return [f'**Not run** ({len(missing)} of the study\'s runs have no result): {runs}.', '']
