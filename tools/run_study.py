@@ -2,26 +2,34 @@
 """Run a study grid (configs/studies/*.py) and write its tables and figures.
 
     python tools/run_study.py STUDY_CONFIG [--work-dir DIR] [--figures-dir DIR] \\
-        [--seeds 0 1 2] [--only NAME ...] [--cfg-options variables.bccd_root=PATH] \\
-        [--train-options K=V ...] [--dry-run]
+        [--seeds 0 1 2] [--only NAME ...] [--jobs N] [--publish FILE ...] [--report-only] \\
+        [--cfg-options variables.bccd_root=PATH] [--train-options K=V ...] [--dry-run]
 
 A study config lists ``setup`` steps (data conversion, subsets), ``runs``
 (a training config, its ``--cfg-options`` and the factors it stands for) and
-the ``tables`` and ``figures`` to draw. Student runs name a ``teacher`` run:
-the teacher's final checkpoint pseudo-labels the ``unlabeled`` images
-(``tools/pseudo_label.py``, or ``tools/pseudo_mask.py`` for segmentors; the
-run's ``score_thr``, default 0.5), then the student trains on
-human and pseudo labels (a student with seed S uses its teacher's seed-S
-checkpoint). Every run trains once per seed (the study's ``seeds``, a run's
-own ``seeds``, or ``--seeds``).
+the ``tables``, ``readings`` and ``figures`` to draw. Student runs name a
+``teacher`` run: the teacher's final checkpoint pseudo-labels the
+``unlabeled`` images (``tools/pseudo_label.py``, or ``tools/pseudo_mask.py``
+for segmentors; the run's ``score_thr``, default 0.5, or ``'auto'`` with the
+study's ``auto_threshold`` held-out split), then the student trains on human
+and pseudo labels (a student with seed S uses its teacher's seed-S
+checkpoint). With the study's ``pseudo_quality`` (a ground truth of the
+pool), each teacher's raw labels are scored per class and threshold in the
+report. Every run trains once per seed (the study's ``seeds``, a run's own
+``seeds``, or ``--seeds``); ``--jobs N`` trains N at once (a student waits
+for its teacher).
 
 Each stage (a run's training, a teacher's labels) has one record in
-``WORK_DIR/stages.json`` (:class:`projects.selftrain.StageRunner`): finished
-stages are skipped, an interrupted run resumes from its last checkpoint, and
+``WORK_DIR/stages.json`` (:class:`projects.selftrain.StageRunner`; processes
+sharing a work dir merge their records): finished stages are skipped, an
+interrupted run resumes from its last checkpoint, and
 ``WORK_DIR/NAME/seedS/result.json`` holds a run's final metrics. A study of
 mmseg configs labels masks instead of boxes and reports ``mIoU``.
-``WORK_DIR/results.md`` holds the tables (mean, sample std and count over
-seeds), every run's final metrics and the figures, rewritten after each run.
+``WORK_DIR/results.md`` holds the tables (mean, sample std and n over seeds),
+the readings (an effect only beyond twice the pooled std), every run's final
+metrics, the runs not run yet and the figures, rewritten after each run;
+``--publish FILE`` writes it into the study's marked blocks of a Markdown
+file, ``--report-only`` only writes the report.
 """
 import argparse
 import functools
@@ -44,8 +52,9 @@ from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # no
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
-from tools.lib.study_report import (render_readings, render_results,  # noqa: E402
-                                    reported_metrics, study_figures)
+from tools.lib.job_queue import JobQueue  # noqa: E402
+from tools.lib.study_report import (publish_blocks, render_readings,  # noqa: E402
+                                    render_results, reported_metrics, study_figures)
 
 
 def parse_args(argv=None):
@@ -394,69 +403,6 @@ def main(argv=None):
         raise queue.error
     if not args.dry_run:
         print(f'results: {osp.join(work_dir, "results.md")}')
-
-
-class JobQueue:
-    """The study's (run, seed) jobs for ``--jobs`` workers, in order: a
-    student's job waits until its teacher's job with the same seed is done."""
-
-    def __init__(self, jobs: List[Tuple[dict, int]]) -> None:
-        self.pending, self.done, self.started = list(jobs), set(), 0
-        self.queued = {(run['name'], seed) for run, seed in jobs}
-        self.error: Optional[BaseException] = None
-        self.cond = threading.Condition()
-
-    def _ready(self, run: dict, seed: int) -> bool:
-        teacher = (run.get('teacher'), seed)
-        return not run.get('teacher') or teacher in self.done or teacher not in self.queued
-
-    def take(self) -> Optional[Tuple[int, Tuple[dict, int]]]:
-        """``(number, job)`` of the next job whose teacher is done (waits for
-        one; numbered from 1 as taken); None when all are taken or a job failed."""
-        with self.cond:
-            while self.pending and self.error is None:
-                job = next((j for j in self.pending if self._ready(*j)), None)
-                if job:
-                    self.pending.remove(job)
-                    self.started += 1
-                    return self.started, job
-                self.cond.wait()
-            return None
-
-    def finish(self, job: Tuple[dict, int], error: Optional[BaseException] = None) -> None:
-        with self.cond:
-            if error is None:
-                self.done.add((job[0]['name'], job[1]))
-            elif self.error is None:
-                self.error = error
-            self.cond.notify_all()
-
-
-def _block(text: str, path: str, marker: str, body: str) -> str:
-    begin, end = f'<!-- {marker} begin -->', f'<!-- {marker} end -->'
-    if begin not in text:
-        return text
-    i, j = text.index(begin) + len(begin), text.find(end)
-    if j < i:
-        raise UserInputError(f'{path}: "{begin}" has no "{end}" after it')
-    return text[:i] + '\n' + body.strip('\n') + '\n' + text[j:]
-
-
-def publish_blocks(path: str, name: str, report: str, readings: List[str]) -> None:
-    """Replace the study's generated blocks in the Markdown file ``path``
-    (atomically): ``run_study:NAME`` gets ``report`` (headings two levels
-    down), ``run_study:NAME:readings`` the readings."""
-    if not osp.isfile(path):
-        raise UserInputError(f'--publish: no such file: {path}')
-    text = open(path).read()
-    report = '\n'.join('##' + line if line.startswith('#') else line
-                       for line in report.splitlines())
-    new = _block(_block(text, path, f'run_study:{name}', report), path,
-                 f'run_study:{name}:readings', '\n'.join(readings))
-    if new == text and f'<!-- run_study:{name}' not in text:
-        raise UserInputError(f'--publish: {path} has no <!-- run_study:{name} begin --> ... '
-                             f'<!-- run_study:{name} end --> block (nor :readings)')
-    atomic_write_text(new, path)
 
 
 def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],

@@ -10,9 +10,9 @@ _base_ = './bccd_pretrain_selftrain.py'
 description = """
 The BCCD study's supervised runs (RetinaNet-MobileNetV2, 2x = 200 iterations at batch 8, 50% of
 trainval labelled, S1) at 224x168 (the study's size), 320x240 and 448x336, with RetinaNet's anchors
-(smallest 32-50 px) or half as large (`octave_base_scale=2`: 16-25 px), and once trained on random
-224x168 crops of the 448x336 images (tested on the whole 448x336 image): COCO box AP over the 72 test
-images and per class (classwise AP@[.5:.95]); "minutes" is the cost of each setting.
+(smallest 32-50 px) or half as large (`octave_base_scale=2`: 16-25 px), and once trained on
+random 224x168 crops of the 448x336 images (tested on the whole 448x336 image): COCO box AP over
+the 72 test images and per class (classwise AP@[.5:.95]); "minutes" is the cost of each setting.
 """
 _sup = dict(scratch='configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py',
             in1k='configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py')

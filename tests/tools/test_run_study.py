@@ -7,8 +7,9 @@ import pytest
 from mmengine.config import Config
 
 from projects.utils import UserInputError
-from tools.lib.study_report import (mean_std, pooled_std, reading, render_results, render_table,
-                                    table_cells)
+from tools.lib.job_queue import JobQueue
+from tools.lib.study_report import (mean_std, pooled_std, publish_blocks, reading, render_results,
+                                    render_table, table_cells)
 from tests.conftest import ROOT, run_tool
 from tools import run_study
 from tools.run_study import load_study
@@ -88,16 +89,16 @@ def test_publish_replaces_only_the_generated_blocks(tmp_path):
     doc.write_text('intro\n<!-- run_study:s begin -->\nold\n<!-- run_study:s end -->\nmiddle\n'
                    '<!-- run_study:s:readings begin -->\nold\n<!-- run_study:s:readings end -->\n'
                    'end\n')
-    run_study.publish_blocks(str(doc), 's', '# Study s\ntable', ['- a reading'])
+    publish_blocks(str(doc), 's', '# Study s\ntable', ['- a reading'])
     assert doc.read_text() == (
         'intro\n<!-- run_study:s begin -->\n### Study s\ntable\n<!-- run_study:s end -->\n'
         'middle\n<!-- run_study:s:readings begin -->\n- a reading\n'
         '<!-- run_study:s:readings end -->\nend\n')
     with pytest.raises(UserInputError, match='has no <!-- run_study:other begin -->'):
-        run_study.publish_blocks(str(doc), 'other', 'x', [])
+        publish_blocks(str(doc), 'other', 'x', [])
     doc.write_text('<!-- run_study:s begin -->\nno end\n')
     with pytest.raises(UserInputError, match='has no "<!-- run_study:s end -->" after it'):
-        run_study.publish_blocks(str(doc), 's', 'x', [])
+        publish_blocks(str(doc), 's', 'x', [])
 
 
 def test_quality_report_is_recomputed_for_other_labels_and_refuses_empty_ones(tmp_path):
@@ -204,7 +205,7 @@ def test_a_run_without_any_validation_is_one_clear_line(tmp_path, monkeypatch):
 def test_job_queue_starts_a_student_once_its_teacher_with_that_seed_is_done():
     teacher, student = dict(name='t'), dict(name='s', teacher='t')
     other = dict(name='o', teacher='elsewhere')  # its teacher is not in this queue
-    queue = run_study.JobQueue([(teacher, 0), (teacher, 1), (student, 0), (student, 1),
+    queue = JobQueue([(teacher, 0), (teacher, 1), (student, 0), (student, 1),
                                 (other, 0)])
     assert queue.take() == (1, (teacher, 0)) and queue.take() == (2, (teacher, 1))
     assert queue.take() == (3, (other, 0))  # the students wait; the free job goes first
@@ -212,7 +213,7 @@ def test_job_queue_starts_a_student_once_its_teacher_with_that_seed_is_done():
     assert queue.take() == (4, (student, 1))
     queue.finish((teacher, 0))
     assert queue.take() == (5, (student, 0)) and queue.take() is None
-    failing = run_study.JobQueue([(teacher, 0), (student, 0)])
+    failing = JobQueue([(teacher, 0), (student, 0)])
     failing.finish(failing.take()[1], UserInputError('boom'))
     assert failing.take() is None and str(failing.error) == 'boom'  # nothing more starts
 

@@ -10,6 +10,8 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Tuple
 
+from projects.utils.errors import UserInputError
+from projects.utils.io import atomic_write_text
 from projects.utils.plotting import plot_factor_lines, plot_learning_curves
 
 DEFAULT_METRIC = 'coco/bbox_mAP'
@@ -301,3 +303,31 @@ def _missing_lines(missing: List[Tuple[str, int]]) -> List[str]:
     runs = '; '.join(f'{n} (seed{"s" if len(s) > 1 else ""} {", ".join(map(str, s))})'
                      for n, s in seeds.items())
     return [f'**Not run** ({len(missing)} of the study\'s runs have no result): {runs}.', '']
+
+
+def _block(text: str, path: str, marker: str, body: str) -> str:
+    begin, end = f'<!-- {marker} begin -->', f'<!-- {marker} end -->'
+    if begin not in text:
+        return text
+    i = text.index(begin) + len(begin)
+    j = text.find(end, i)
+    if j < i:
+        raise UserInputError(f'{path}: "{begin}" has no "{end}" after it')
+    return text[:i] + '\n' + body.strip('\n') + '\n' + text[j:]
+
+
+def publish_blocks(path: str, name: str, report: str, readings: List[str]) -> None:
+    """Replace the study's generated blocks in the Markdown file ``path``
+    (atomically): ``run_study:NAME`` gets ``report`` (headings two levels
+    down), ``run_study:NAME:readings`` the readings."""
+    if not osp.isfile(path):
+        raise UserInputError(f'--publish: no such file: {path}')
+    text = open(path).read()
+    report = '\n'.join('##' + line if line.startswith('#') else line
+                       for line in report.splitlines())
+    new = _block(_block(text, path, f'run_study:{name}', report), path,
+                 f'run_study:{name}:readings', '\n'.join(readings))
+    if new == text and f'<!-- run_study:{name}' not in text:
+        raise UserInputError(f'--publish: {path} has no <!-- run_study:{name} begin --> ... '
+                             f'<!-- run_study:{name} end --> block (nor :readings)')
+    atomic_write_text(new, path)
