@@ -90,12 +90,19 @@ tables = (
             cols='thr', where=dict(init='in1k', method='student S1'),
             order=['0.3', '0.5', '0.7', 'auto'])]
 )
-# differences read as effects only beyond twice the pooled std (tools/lib/study_report.py)
+# differences read as effects only beyond twice the pooled std (tools/lib/study_report.py);
+# `expect`: the paper's direction (a against b), stated without its numbers
+_zoph_student = ('Zoph et al. (2020) find self-training above the supervised model at every '
+                 'augmentation strength (COCO)')
+_zoph_gap = ('Zoph et al. (2020) find that stronger augmentation shrinks the value of ImageNet '
+             'pre-training (COCO)')
 readings = (
-    [dict(table=0, row=i, a=f'student S{s}', b=f'supervised S{s}') for s in (1, 2, 3, 4)
-     for i in _inits]
+    [dict(table=0, row=i, a=f'student S{s}', b=f'supervised S{s}', expect='higher',
+          paper=_zoph_student) for s in (1, 2, 3, 4) for i in _inits]
     + [dict(table=0, row='in1k', a='student S1, round 2', b='student S1')]
     + [dict(table=0, col=f'supervised S{s}', a='in1k', b='scratch') for s in (1, 2, 3, 4)]
+    + [dict(table=0, gap=('in1k', 'scratch'), a=f'supervised S{s}', b='supervised S1',
+            expect='lower', paper=_zoph_gap) for s in (2, 3, 4)]
     + [dict(table=t, row=i, a='student S1', b='supervised S1') for t in (1, 2) for i in _inits]
     + [dict(table=4, row='student S1', a=t, b='0.5') for t in ('0.3', '0.7', 'auto')]
 )

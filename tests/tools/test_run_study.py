@@ -65,6 +65,25 @@ def test_readings_call_an_effect_only_beyond_twice_the_pooled_std():
     assert picked['in1k']['student'][2] == 3
 
 
+def test_readings_of_a_gap_and_against_a_paper():
+    results = [_result(n, i, ap, init=init, method=m) for n, init, m, aps in (
+        ('a', 'in1k', 'student', (0.30, 0.32, 0.34)),
+        ('b', 'in1k', 'supervised', (0.20, 0.21, 0.22)),
+        ('c', 'scratch', 'student', (0.25, 0.27)), ('d', 'scratch', 'supervised', (0.19, 0.23)))
+        for i, ap in enumerate(aps)]
+    table = dict(rows='init', cols='method')
+    # gap in1k - scratch: +6.0 as a student, +0.0 supervised; each gap's pooled std 1.8
+    assert reading(results, table, dict(gap=('in1k', 'scratch'), a='student', b='supervised',
+                                        expect='lower', paper='P: smaller gap')) == (
+        'AP gap in1k - scratch: student vs supervised: +6.0 vs +0.0, change +6.0 (n=2/3 a cell), '
+        'std 2.6: an effect (beyond 2 x pooled std). P: smaller gap: **disagrees**.')
+    spec = dict(row='in1k', a='student', b='supervised', expect='higher', paper='P: students gain')
+    assert reading(results, table, spec).endswith('P: students gain: agrees.')
+    assert reading(results, table, dict(col='supervised', a='in1k', b='scratch', expect='higher',
+                                        paper='P: in1k ahead')).endswith(
+        'not an effect (within 2 x pooled std). P: in1k ahead: not told apart here.')
+
+
 def test_quality_and_auto_threshold_tables():
     row = dict(thr=0.5, ap=0.4, empty=0.25, classes=dict(
         A=dict(gt=10, kept=8, tp=6, precision=0.75, recall=0.6, ap=0.4),
@@ -282,7 +301,7 @@ def test_bccd_self_training_grid_has_three_seeds_per_cell_and_valid_readings():
     assert by_name['in1k-student-s1-round2']['teacher'] == 'in1k-student-s1'
     for spec in study.readings:  # each names two cells of its table
         table = study.tables[spec['table']]
-        fixed, axis = ('row', 'cols') if 'row' in spec else ('col', 'rows')
+        fixed, axis = ('row', 'cols') if 'row' in spec or 'gap' in spec else ('col', 'rows')
         values = {r['factors'].get(table[axis]) for r in study.runs}
         assert {spec['a'], spec['b']} <= values, spec
 

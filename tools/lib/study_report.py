@@ -99,35 +99,66 @@ def pooled_std(a: Tuple[float, float, int], b: Tuple[float, float, int]) -> floa
     return math.sqrt(((na - 1) * sa ** 2 + (nb - 1) * sb ** 2) / (na + nb - 2))
 
 
+def _pair(cells: dict, spec: dict, a: str, b: str) -> Tuple[str, Optional[tuple], Optional[tuple]]:
+    """(where, cell a, cell b): columns ``a``, ``b`` of row ``spec['row']``, or
+    rows ``a``, ``b`` of column ``spec['col']``."""
+    if 'row' in spec:
+        row = cells.get(spec['row'], {})
+        return spec['row'], row.get(a), row.get(b)
+    return spec['col'], cells.get(a, {}).get(spec['col']), cells.get(b, {}).get(spec['col'])
+
+
+def _paper(spec: dict, diff: float, effect: bool) -> str:
+    """How the reading stands against a paper (``expect``: 'higher' or
+    'lower', a against b; ``paper``: the finding, with its source)."""
+    if not spec.get('expect'):
+        return ''
+    if not effect:
+        return f' {spec["paper"]}: not told apart here.'
+    agrees = (diff > 0) == (spec['expect'] == 'higher')
+    return f' {spec["paper"]}: {"agrees" if agrees else "**disagrees**"}.'
+
+
 def reading(results: List[dict], table: dict, spec: dict) -> str:
     """One comparison of two cells of ``table``, as a sentence with its n.
 
     ``spec``: ``a`` and ``b`` are two columns of row ``row``, or two rows of
     column ``col``. The difference a - b is read as an effect only when it
-    exceeds twice the pooled std (which needs n >= 2 on both sides).
+    exceeds twice the pooled std (which needs n >= 2 on both sides). With
+    ``gap=(r1, r2)`` (and ``col``-less ``a``, ``b`` columns) the reading is the
+    change of the gap r1 - r2 from column b to column a, against twice the
+    root sum of squares of the two gaps' pooled stds. ``expect`` ('higher' or
+    'lower': a against b) and ``paper`` state a paper's direction.
     """
     cells = table_cells(results, table)
     metric = table.get('metric', DEFAULT_METRIC)
     scale, _ = metric_scale(metric)
-    if 'row' in spec:
-        where, a, b = spec['row'], cells.get(spec['row'], {}).get(spec['a']), \
-            cells.get(spec['row'], {}).get(spec['b'])
-    else:
-        where = spec['col']
-        a, b = (cells.get(spec[k], {}).get(spec['col']) for k in ('a', 'b'))
     name = metric.split('/')[-1].replace('_precision', ' AP').replace('bbox_mAP', 'AP')
-    head = f'{where}, {name}: {spec["a"]} vs {spec["b"]}'
-    if not a or not b:
+    if 'gap' in spec:
+        r1, r2 = spec['gap']
+        head = f'{name} gap {r1} - {r2}: {spec["a"]} vs {spec["b"]}'
+        pairs = [_pair(cells, dict(col=c), r1, r2)[1:] for c in (spec['a'], spec['b'])]
+    else:
+        where, a, b = _pair(cells, spec, spec['a'], spec['b'])
+        head = f'{where}, {name}: {spec["a"]} vs {spec["b"]}'
+        pairs = [(a, b)]
+    if not all(x and y for x, y in pairs):
         return f'{head}: not run yet.'
-    diff = round((a[0] - b[0]) * scale, 1) + 0.0  # no '-0.0'
-    stats = (f'{a[0] * scale:.1f} vs {b[0] * scale:.1f}, difference {diff:+.1f} '
-             f'(n={a[2]} and {b[2]})')
-    if min(a[2], b[2]) < 2:
+    values = [round((x[0] - y[0]) * scale, 1) + 0.0 for x, y in pairs] if 'gap' in spec else \
+        [x[0] * scale for x in pairs[0]]  # (+ 0.0: no '-0.0')
+    diff = round(values[0] - values[1], 1) + 0.0  # no '-0.0'
+    ns = sorted({c[2] for pair in pairs for c in pair})
+    stats = (f'{values[0]:.1f} vs {values[1]:.1f}, difference {diff:+.1f} '
+             f'(n={" and ".join(str(c[2]) for c in pairs[0])})' if 'gap' not in spec else
+             f'{values[0]:+.1f} vs {values[1]:+.1f}, change {diff:+.1f} '
+             f'(n={"/".join(map(str, ns))} a cell)')
+    if ns[0] < 2:
         return f'{head}: {stats}; too few seeds to read.'
-    pooled = pooled_std(a, b) * scale
-    verdict = ('an effect' if abs(diff) > 2 * pooled else 'not an effect')
-    return (f'{head}: {stats}, pooled std {pooled:.1f}: {verdict} '
-            f'({"beyond" if abs(diff) > 2 * pooled else "within"} 2 x pooled std).')
+    pooled = math.sqrt(sum(pooled_std(x, y) ** 2 for x, y in pairs)) * scale
+    effect = abs(diff) > 2 * pooled
+    return (f'{head}: {stats}, {"pooled std" if len(pairs) == 1 else "std"} {pooled:.1f}: '
+            f'{"an effect" if effect else "not an effect"} '
+            f'({"beyond" if effect else "within"} 2 x pooled std).' + _paper(spec, diff, effect))
 
 
 def render_readings(study, results: List[dict]) -> List[str]:
