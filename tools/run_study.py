@@ -413,6 +413,9 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
     listed as not run. Returns the results.md path."""
     finished = {(r['name'], r['seed']) for r in results}
     missing = [job for job in planned if tuple(job) not in finished]
+    by_name = {run['name']: run for run in study.runs}  # the study's factors, as they are now
+    results = [dict(r, factors=dict(by_name[r['name']].get('factors') or {}))
+               if r['name'] in by_name else r for r in results]
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
     curves = {}
     for r in results:  # the first seed's curve of each run
