@@ -417,9 +417,10 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
     results = [dict(r, factors=dict(by_name[r['name']].get('factors') or {}))
                if r['name'] in by_name else r for r in results]
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
-    curves = {}
-    for r in results:  # the first seed's curve of each run
-        if r['name'] not in curves:
+    curves, drawn = {}, {run for fig in study.get('figures') or []
+                         if fig.get('kind', 'curves') == 'curves' for run in fig['runs']}
+    for r in results:  # the first seed's curve of each run a curve figure draws
+        if r['name'] in drawn and r['name'] not in curves:
             curves[r['name']] = load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}'))
     figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')

@@ -170,6 +170,17 @@ def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
     assert 'Pseudo labels' not in single
 
 
+def test_the_report_takes_factors_from_the_study_as_it_is_now(tmp_path):
+    study = Config(dict(runs=[dict(name='a', config='x.py', factors=dict(init='in1k', m='new'))],
+                        tables=[dict(rows='init', cols='m')]))
+    old = _result('a', 0, 0.5, init='in1k', m='old')  # result.json written by an older study
+    md = run_study.write_report(study, 's', str(tmp_path), None, [old], 'cmd', 'cpu',
+                                planned=[('a', 0), ('a', 1)])
+    text = open(md).read()
+    assert '| init \\ m | new |' in text and '| in1k | 50.0 (n=1) |' in text
+    assert '**Not run** (1 of the study\'s runs have no result): a (seed 1).' in text
+
+
 def test_runs_without_a_result_are_listed_as_not_run():
     text = render_results(dict(tables=[]), 'x', [], [], '.', 'cmd', 'cpu',
                           missing=[('a', 0), ('a', 2), ('b', 1)])
