@@ -112,6 +112,11 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
     return study
 
 
+def run_dir(work_dir: str, name: str, seed: int) -> str:
+    """The folder of one run with one seed: checkpoints, logs, result.json."""
+    return osp.join(work_dir, name, f'seed{seed}')
+
+
 def _fmt(value, variables: Dict[str, str]):
     """``value`` with ``{name}`` replaced by the study's variables (and ``{repo}``)."""
     return value.format(repo=ROOT, **variables) if isinstance(value, str) else value
@@ -143,7 +148,7 @@ def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:
     (boxes) or a folder (masks) in the teacher's run dir."""
     variables = dict(study.get('variables') or {})
     source = {k: _fmt(v, variables) for k, v in run['unlabeled'].items()}
-    teacher_dir = osp.join(work_dir, run['teacher'], f'seed{seed}')
+    teacher_dir = run_dir(work_dir, run['teacher'], seed)
     out = f'pseudo_{_pool_stem(source)}_thr{run.get("score_thr", 0.5)}'
     return source, osp.join(teacher_dir, out if _task(run) == 'seg' else out + '.json')
 
@@ -169,11 +174,11 @@ def _label_with_teacher(study, stages, run, source: dict, out: str, work_dir: st
     key = osp.relpath(out, work_dir)
     variables = dict(study.get('variables') or {})
     auto = {k: _fmt(v, variables) for k, v in (study.get('auto_threshold') or {}).items()}
+    options = _run_options(study, teacher, {})
     if _task(run) == 'det' and study.get('pseudo_quality'):
-        _pseudo_quality(study, stages, run, teacher, ckpt, source, teacher_dir, work_dir)
+        _pseudo_quality(study, stages, teacher, ckpt, source, teacher_dir, options, work_dir)
     return stages.label(key, _task(run), teacher['config'], ckpt, source, out,
-                        [run.get('score_thr', 0.5)],
-                        options=_run_options(study, teacher, {}), auto=auto)
+                        [run.get('score_thr', 0.5)], options=options, auto=auto)
 
 
 def _pool_stem(source: dict) -> str:
@@ -186,13 +191,13 @@ def _quality_file(teacher_dir: str, source: dict) -> str:
     return osp.join(teacher_dir, f'quality_{_pool_stem(source)}.json')
 
 
-def _pseudo_quality(study, stages, run, teacher, ckpt, source, teacher_dir, work_dir) -> None:
+def _pseudo_quality(study, stages, teacher, ckpt, source, teacher_dir, options,
+                    work_dir) -> None:
     """The study's ``pseudo_quality``: the teacher's raw labels of the pool, at
     a low ``score_thr`` (a stage; :func:`quality_report` scores them)."""
     raw = _raw_file(teacher_dir, source)
     stages.label(osp.relpath(raw, work_dir), 'det', teacher['config'], ckpt, source, raw,
-                 [study.pseudo_quality.get('score_thr', 0.05)],
-                 options=_run_options(study, teacher, {}))
+                 [study.pseudo_quality.get('score_thr', 0.05)], options=options)
 
 
 def _raw_file(teacher_dir: str, source: dict) -> str:
@@ -294,8 +299,8 @@ def _student_options(study, stages, run, seed, work_dir) -> dict:
 def train_run(study, stages, run, seed: int, work_dir: str,
               train_options: dict) -> Optional[dict]:
     """Train one run with one seed (skipped when done); returns its result."""
-    run_dir = osp.join(work_dir, run['name'], f'seed{seed}')
-    result_file = osp.join(run_dir, 'result.json')
+    folder = run_dir(work_dir, run['name'], seed)
+    result_file = osp.join(folder, 'result.json')
     key = f'{run["name"]}/seed{seed}'
     if stages.record(key) and osp.isfile(result_file):
         return json.load(open(result_file))
@@ -303,20 +308,20 @@ def train_run(study, stages, run, seed: int, work_dir: str,
     if run.get('teacher'):
         extra.update(_student_options(study, stages, run, seed, work_dir))
     start = time.time()
-    stages.train(key, run['config'], run_dir, _run_options(study, run, extra))
+    stages.train(key, run['config'], folder, _run_options(study, run, extra))
     if stages.dry_run:
         return None
-    curve_file = osp.join(run_dir, 'curve.json')
+    curve_file = osp.join(folder, 'curve.json')
     # a run whose every validation detected nothing has final AP 0 (the report's
     # metrics filled in), not no result; None only when no validation ran
-    final = (final_metrics(load_curve(run_dir), reported_metrics(study))
+    final = (final_metrics(load_curve(folder), reported_metrics(study))
              if osp.isfile(curve_file) else None)
     if not final:
         raise UserInputError(f'{run["name"]} seed {seed}: training ended without a validation; '
-                             f'see {osp.join(run_dir, "train.log")}')
+                             f'see {osp.join(folder, "train.log")}')
     result = dict(name=run['name'], seed=seed, config=run['config'],
                   factors=dict(run.get('factors') or {}), final=final,
-                  minutes=train_minutes(run_dir) or round((time.time() - start) / 60, 2))
+                  minutes=train_minutes(folder) or round((time.time() - start) / 60, 2))
     atomic_write_json(result, result_file, indent=1)
     return result
 
@@ -357,7 +362,8 @@ def main(argv=None):
     header = dict(command=command, machine=machine() if not args.dry_run else '',
                   planned=[(run['name'], seed) for run, seed in jobs])
     if args.report_only:
-        done = [osp.join(work_dir, run['name'], f'seed{seed}', 'result.json') for run, seed in jobs]
+        done = [osp.join(run_dir(work_dir, run['name'], seed), 'result.json')
+                for run, seed in jobs]
         results = [json.load(open(f)) for f in done if osp.isfile(f)]
         write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
                      **header)
@@ -421,7 +427,7 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
                          if fig.get('kind', 'curves') == 'curves' for run in fig['runs']}
     for r in results:  # the first seed's curve of each run a curve figure draws
         if r['name'] in drawn and r['name'] not in curves:
-            curves[r['name']] = load_curve(osp.join(work_dir, r['name'], f'seed{r["seed"]}'))
+            curves[r['name']] = load_curve(run_dir(work_dir, r['name'], r['seed']))
     figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')
     pseudo = pseudo_label_counts(study, results, work_dir)
