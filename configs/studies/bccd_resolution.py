@@ -46,6 +46,7 @@ tables = [dict(title=f'BCCD {name}: supervised, 2x, 50% labelled', rows='init', 
           for name, metric in (('box AP', 'coco/bbox_mAP'), ('RBC AP', 'coco/RBC_precision'),
                                ('WBC AP', 'coco/WBC_precision'),
                                ('Platelets AP', 'coco/Platelets_precision'))]
+readings = []  # the base study's readings name its own tables
 figures = [dict(kind='table', table=3, file='bccd_resolution_platelets.png',
                 title='Platelets AP by input size')]
 # 448x336 objects at 224x168 cost: resize as for 448x336, train on random

@@ -31,6 +31,8 @@ _sup = dict(scratch='configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-
 _nst = dict(scratch='configs/bccd/'
                     'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb16-1x-s1_bccd-lab50.py',
             in1k='configs/bccd/nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb16-1x-s1_bccd-lab50.py')
+# the half-batch ablation: 4 human + 4 pseudo images a step (half the baseline's human images)
+_half = {i: c.replace('_1xb16-', '_1xb8-') for i, c in _nst.items()}
 _unlabeled = dict(ann_file='data/bccd/annotations/trainval_unl50.json',
                   img_prefix='data/bccd/JPEGImages/')
 # 2x; validation at 100 and 200 only (45k of 90k: every 50 iterations by default)
@@ -56,14 +58,16 @@ def _supervised(init, s):
                              series=f'{init}, supervised'))
 
 
-def _student(init, s, thr=0.5, teacher=None, method=None):
+def _student(init, s, thr=0.5, teacher=None, method=None, half=False):
     name = f'{init}-student-s{s}' + (f'-thr{thr}' if thr != 0.5 else '')
-    return dict(name=name + ('-round2' if teacher else ''), config=_nst[init],
+    return dict(name=name + ('-round2' if teacher else '') + ('-half' if half else ''),
+                config=(_half if half else _nst)[init],
                 teacher=teacher or f'{init}-s1', unlabeled=_unlabeled, score_thr=thr,
                 options=dict(_nst_options, strength=f'S{s}'),
                 factors=dict(init=init, method=method or f'student S{s}', strength=f'S{s}',
                              thr=str(thr),
-                             **({} if teacher or thr != 0.5 else dict(series=f'{init}, student'))))
+                             **({} if teacher or half or thr != 0.5
+                                else dict(series=f'{init}, student'))))
 
 
 # Cost on the 2-core machine, two jobs of one thread each: about 4 min a
@@ -79,15 +83,17 @@ runs = (
     + [_student('in1k', 1, teacher='in1k-student-s1', method='student S1, round 2')]
     + [_student('scratch', 4), _student('in1k', 1, 0.7)]
     + [_student(i, s) for s in (2, 3) for i in _inits]
+    + [_student(i, 1, half=True, method='student S1, half batch') for i in _inits]
 )
 _methods = [f'{m} S{s}' for s in (1, 2, 3, 4) for m in ('supervised', 'student')]
 _classes = ('RBC', 'WBC', 'Platelets')
+_extra = ['student S1, round 2', 'student S1, half batch']
 _main = dict(thr=['0.5', None])  # supervised runs have no threshold
 tables = (
     [dict(title='Supervised vs self-trained, by augmentation strength', rows='init',
-          cols='method', where=_main, order=_methods + ['student S1, round 2'])]
+          cols='method', where=_main, order=_methods + _extra)]
     + [dict(title=f'{c} AP', rows='init', cols='method', metric=f'coco/{c}_precision',
-            where=_main, order=_methods + ['student S1, round 2']) for c in _classes]
+            where=_main, order=_methods + _extra) for c in _classes]
     + [dict(title='Student S1 (ImageNet init) by pseudo-label threshold', rows='method',
             cols='thr', where=dict(init='in1k', method='student S1'),
             order=['0.3', '0.5', '0.7', 'auto'])]
@@ -104,6 +110,7 @@ readings = (
     [dict(table=0, row=i, a=f'student S{s}', b=f'supervised S{s}', expect='higher',
           paper=_zoph_student) for s in (1, 2, 3, 4) for i in _inits]
     + [dict(table=0, row='in1k', a='student S1, round 2', b='student S1')]
+    + [dict(table=0, row=i, a='student S1, half batch', b='student S1') for i in _inits]
     + [dict(table=0, col=f'supervised S{s}', a='in1k', b='scratch') for s in (1, 2, 3, 4)]
     + [dict(table=0, gap=('in1k', 'scratch'), a=f'supervised S{s}', b='supervised S1',
             expect='lower', paper=_zoph_gap) for s in (2, 3, 4)]

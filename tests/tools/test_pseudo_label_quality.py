@@ -120,3 +120,23 @@ def test_auto_thresholds_on_known_score_distributions():
     assert not chosen['b']['reached'] and chosen['b']['thr'] == pytest.approx(0.95)
     relaxed = choose_thresholds(pseudo, gt, target_precision=0.5)
     assert relaxed['b']['thr'] == pytest.approx(0.05) and relaxed['b']['precision'] == 0.5
+
+
+def test_scoring_silences_only_pycocotools(files, capsys):
+    """pycocotools' progress prints are dropped; a print from another thread
+    meanwhile (run_study --jobs: the other worker's log line) is not."""
+    import threading
+
+    from pycocotools import cocoeval
+
+    import tools.lib.pseudo_quality as pq
+    _, _, gt, pseudo, _, _, _ = files
+    pseudo_label_quality(pseudo, gt, [0.5])
+    assert capsys.readouterr().out == ''
+    with pq._quiet_pycocotools():
+        cocoeval.print('from pycocotools')
+        worker = threading.Thread(target=print, args=('other worker',))
+        worker.start()
+        worker.join()
+    assert capsys.readouterr().out == 'other worker\n'
+    assert 'print' not in vars(cocoeval)  # the builtin is back afterwards

@@ -264,24 +264,31 @@ def test_bad_study_is_one_clear_line(tmp_path, runs, message):
         load_study(str(path))
 
 
-def test_bccd_study_grid_is_complete():
+def _assert_readings_name_cells(study):
+    for spec in study.readings:  # each names two cells of its table
+        table = study.tables[spec['table']]
+        fixed, axis = ('row', 'cols') if 'row' in spec or 'gap' in spec else ('col', 'rows')
+        values = {r['factors'].get(table[axis]) for r in study.runs}
+        assert {spec['a'], spec['b']} <= values, spec
+
+
+def test_bccd_he_et_al_grid_has_three_seeds_per_cell():
     study = load_study(osp.join(ROOT, BCCD_STUDY))
-    names = [r['name'] for r in study.runs]
-    assert len(names) == 18 and all(osp.isfile(osp.join(ROOT, r['config'])) for r in study.runs)
+    assert study.seeds == [0, 1, 2] and not any('seeds' in r for r in study.runs)
     factors = [r['factors'] for r in study.runs]
-    # (a) both inits x 1x/2x/4x, (c) both inits x 20/50/100%, (b) 5 methods x both inits
-    assert {(f['init'], f['schedule']) for f in factors if f.get('labels') == '100%'} == \
+    assert len(factors) == 10 and all(osp.isfile(osp.join(ROOT, r['config'])) for r in study.runs)
+    # (a) both inits x 1x/2x/4x, (c) both inits x 20/50/100% at 2x
+    assert {(f['init'], f['schedule']) for f in factors if f['labels'] == '100%'} == \
         {(i, s) for i in ('scratch', 'in1k') for s in ('1x', '2x', '4x')}
-    assert {(f['init'], f['labels']) for f in factors if f.get('schedule') == '2x'} == \
+    assert {(f['init'], f['labels']) for f in factors if f['schedule'] == '2x'} == \
         {(i, p) for i in ('scratch', 'in1k') for p in ('20%', '50%', '100%')}
-    assert {(f['init'], f['method']) for f in factors if f.get('labels') == '50%'} == \
-        {(i, m) for i in ('scratch', 'in1k')
-         for m in ('supervised S1', 'supervised S4', 'student S1', 'student S4',
-                   'student S1, half batch')}
-    for run in study.runs:  # the fair student (8 human + 8 pseudo) and the half-batch ablation
-        if 'teacher' in run:
-            half = run['factors']['method'].endswith('half batch')
-            assert ('_1xb8-1x-s1_' if half else '_1xb16-1x-s1_') in run['config']
+    assert len({(f['init'], f['setting']) for f in factors}) == 10  # per-class tables: a cell a run
+    _assert_readings_name_cells(study)
+    # only the 4x runs validate along the way (the curves figure)
+    curves = {r['name'] for r in study.runs if 'train_cfg.val_interval' not in r['options']}
+    assert curves == {'scratch-4x-lab100', 'in1k-4x-lab100'}
+    # the studies built on this one keep their own readings
+    assert load_study(osp.join(ROOT, 'configs/studies/bccd_resolution.py')).readings == []
 
 
 def test_coco128_study_grid_is_complete():
@@ -302,19 +309,21 @@ def test_bccd_self_training_grid_has_three_seeds_per_cell_and_valid_readings():
     assert study.seeds == [0, 1, 2] and not any('seeds' in r for r in study.runs)
     cells = {(r['factors']['init'], r['factors']['method'], r['factors'].get('thr'))
              for r in study.runs}
-    assert len(cells) == len(study.runs) == 20  # every run its own cell
+    assert len(cells) == len(study.runs) == 22  # every run its own cell
     strengths = [f'S{s}' for s in range(1, 5)]
     assert {(i, f'supervised {s}', None) for i in ('in1k', 'scratch') for s in strengths} | \
         {(i, f'student {s}', '0.5') for i in ('in1k', 'scratch') for s in strengths} | \
         {('in1k', 'student S1', t) for t in ('0.3', '0.7', 'auto')} | \
-        {('in1k', 'student S1, round 2', '0.5')} == cells
+        {('in1k', 'student S1, round 2', '0.5')} | \
+        {(i, 'student S1, half batch', '0.5') for i in ('in1k', 'scratch')} == cells
     by_name = {r['name']: r for r in study.runs}
     assert by_name['in1k-student-s1-round2']['teacher'] == 'in1k-student-s1'
-    for spec in study.readings:  # each names two cells of its table
-        table = study.tables[spec['table']]
-        fixed, axis = ('row', 'cols') if 'row' in spec or 'gap' in spec else ('col', 'rows')
-        values = {r['factors'].get(table[axis]) for r in study.runs}
-        assert {spec['a'], spec['b']} <= values, spec
+    # the fair student: 8 human + 8 pseudo; the half-batch ablation: 4 + 4
+    for run in study.runs:
+        if 'teacher' in run:
+            half = run['factors']['method'].endswith('half batch')
+            assert ('_1xb8-1x-s1_' if half else '_1xb16-1x-s1_') in run['config']
+    _assert_readings_name_cells(study)
 
 
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY])

@@ -8,7 +8,7 @@ of the kept pseudo labels scored as detections, and the share of images left
 without any box.
 """
 import contextlib
-import io
+import threading
 from collections import defaultdict
 from typing import Dict, List, Sequence
 
@@ -72,11 +72,34 @@ def _match(dets: List[dict], gts: List[dict]) -> int:
     return tp
 
 
+_QUIET = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_pycocotools():
+    """Silence pycocotools' own progress prints, and only those.
+
+    ``contextlib.redirect_stdout`` swaps ``sys.stdout`` for the whole process:
+    under ``run_study --jobs N`` it swallowed the other threads' log lines.
+    Here a no-op ``print`` shadows the builtin inside pycocotools' two modules
+    only, for one caller at a time.
+    """
+    from pycocotools import coco, cocoeval
+    with _QUIET:
+        for module in (coco, cocoeval):
+            module.print = lambda *args, **kwargs: None
+        try:
+            yield
+        finally:
+            for module in (coco, cocoeval):
+                del module.print
+
+
 def _gt_index(gt: dict, img_ids: List[int]):
     """A pycocotools COCO of the ground truth of ``img_ids`` (built once per report)."""
     from pycocotools.coco import COCO
     ids = set(img_ids)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet_pycocotools():
         coco = COCO()
         coco.dataset = dict(gt, images=[im for im in gt['images'] if im['id'] in ids],
                             annotations=[a for a in gt['annotations'] if a['image_id'] in ids])
@@ -90,7 +113,7 @@ def _coco_ap(coco, img_ids: List[int], dets: List[dict]) -> Dict[int, float]:
     cats = sorted(coco.getCatIds())
     if not dets:
         return {k: 0.0 for k in [-1] + cats}
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet_pycocotools():
         ev = COCOeval(coco, coco.loadRes([dict(d) for d in dets]), 'bbox')
         ev.params.imgIds = img_ids
         ev.evaluate()
