@@ -15,10 +15,11 @@ RetinaNet-MobileNetV2 on BCCD (`configs/bccd/`), 2x (200 iterations) at 224x168,
 labelled, the other 50% the unlabelled pool. *scratch*: random init, GN everywhere; *in1k*:
 torchvision's ImageNet MobileNetV2, frozen-statistics BN. Supervised: batch 8 human images.
 Student: 8 human + 8 pseudo-labelled images a step, the same LR recipe and iterations, loss
-normalisation with alpha 1; its teacher is the supervised S1 run of the same init and seed,
-labelling the pool at score >= 0.5 unless the row names another threshold (`auto`: per class, the
-lowest threshold whose precision on the teacher's own labelled half reaches 0.8; that half is its
-training data, so these thresholds come out lower than a held-out split would give). Round 2: the
+normalisation with alpha 1 (the half-batch ablation: 4 human + 4 pseudo, half the human
+images); its teacher is the supervised S1 run of the same init and seed, labelling the pool at
+score >= 0.5 unless the row names another threshold (`auto`: per class, the lowest threshold whose
+precision on the teacher's own labelled half reaches 0.8; that half is its training data, so these
+thresholds come out lower than a held-out split would give). Round 2: the
 S1 student labels the pool for a new student. S1-S4 are `StrengthAugment`'s (Zoph et al.'s, boxes
 move with the image); a student trains both halves at its strength. Platelets are not detected at
 this size (see `configs/studies/bccd_resolution.py` for the sizes that do, and their cost): every
