@@ -267,7 +267,7 @@ def test_bad_study_is_one_clear_line(tmp_path, runs, message):
 def _assert_readings_name_cells(study):
     for spec in study.readings:  # each names two cells of its table
         table = study.tables[spec['table']]
-        fixed, axis = ('row', 'cols') if 'row' in spec or 'gap' in spec else ('col', 'rows')
+        axis = 'cols' if 'row' in spec or 'gap' in spec else 'rows'
         values = {r['factors'].get(table[axis]) for r in study.runs}
         assert {spec['a'], spec['b']} <= values, spec
 
