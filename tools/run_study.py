@@ -51,7 +51,8 @@ from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # no
                                 student_options)
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
-from projects.utils.curves import final_metrics, load_curve, train_minutes  # noqa: E402
+from projects.utils.curves import (final_metrics, final_train_scalars, load_curve,  # noqa: E402
+                                   train_minutes)
 from tools.lib.job_queue import JobQueue  # noqa: E402
 from tools.lib.study_report import (publish_blocks, render_readings,  # noqa: E402
                                     render_results, reported_metrics, study_figures)
@@ -314,8 +315,11 @@ def train_run(study, stages, run, seed: int, work_dir: str,
     curve_file = osp.join(folder, 'curve.json')
     # a run whose every validation detected nothing has final AP 0 (the report's
     # metrics filled in), not no result; None only when no validation ran
-    final = (final_metrics(load_curve(folder), reported_metrics(study))
-             if osp.isfile(curve_file) else None)
+    curve = load_curve(folder) if osp.isfile(curve_file) else None
+    val_keys = [k for k in reported_metrics(study) if not k.startswith('train/')]
+    final = final_metrics(curve, val_keys) if curve else None
+    if final:  # with what the last train step logged (train/pseudo_weight of a student)
+        final = dict(final, **final_train_scalars(curve))
     if not final:
         raise UserInputError(f'{run["name"]} seed {seed}: training ended without a validation; '
                              f'see {osp.join(folder, "train.log")}')

@@ -53,6 +53,13 @@ def final_metrics(curve: dict, keys: Sequence[str] = ()) -> Optional[Dict[str, f
     return val[-1] if val else None
 
 
+def final_train_scalars(curve: dict) -> Dict[str, float]:
+    """The extra scalars of the last train record (``LearningCurveHook``'s
+    ``train_keys``, e.g. the pseudo weight) as ``{'train/<key>': value}``."""
+    last = (curve.get('train') or [{}])[-1]
+    return {f'train/{k}': v for k, v in last.items() if k not in ('iter', 'loss', 'lr')}
+
+
 def markdown_table(rows: List[Dict[str, object]], columns: List[str]) -> str:
     """Render ``rows`` (dicts) as a Markdown table with ``columns``."""
     def fmt(v):

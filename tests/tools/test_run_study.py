@@ -17,6 +17,7 @@ from tools.run_study import load_study
 BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
 COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
 BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
+NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -326,7 +327,19 @@ def test_bccd_self_training_grid_has_three_seeds_per_cell_and_valid_readings():
     _assert_readings_name_cells(study)
 
 
-@pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY])
+def test_negatives_study_students_get_no_box_and_differ_in_the_cap_only():
+    study = load_study(osp.join(ROOT, NEGATIVES_STUDY))
+    assert study.seeds == [0, 1, 2]
+    students = [r for r in study.runs if 'teacher' in r]
+    assert len(students) == 2 and all(r['score_thr'] > 1 for r in students)  # scores are <= 1
+    caps = [r['options'].get('model.loss_norm.max_ratio') for r in students]
+    assert caps == [None, 10] and students[0]['config'] == students[1]['config']
+    assert study.tables[1]['metric'] == 'train/pseudo_weight'
+    _assert_readings_name_cells(study)
+
+
+@pytest.mark.parametrize('study_path',
+                         [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY, NEGATIVES_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
@@ -347,7 +360,16 @@ def _init_args(cfg_dict):
     return inspect.signature(METRICS.get(cfg_dict['type']).__init__).parameters
 
 
-NEW_ARGUMENTS = {'val_evaluator.classwise': _init_args}
+def _loss_norm_args(cfg_dict):
+    import inspect
+
+    from projects.models.loss_normalizer import LossNormalizer
+    assert cfg_dict['type'] == 'LossNormalizer'
+    return inspect.signature(LossNormalizer.__init__).parameters
+
+
+NEW_ARGUMENTS = {'val_evaluator.classwise': _init_args,
+                 'model.loss_norm.max_ratio': _loss_norm_args}
 
 
 def _get(cfg, key):
@@ -379,6 +401,7 @@ runs = [
          options=dict(_data, **{{'train_dataloader.dataset.human.data_root': '{{data}}/',
                                  'train_dataloader.dataset.pseudo.data_root': '{{data}}/',
                                  'train_dataloader.sampler.batch_size': 4,
+                                 'custom_hooks.1.loss_interval': 3,  # LearningCurveHook
                                  'model.detector.test_cfg.score_thr': 0.0}})),
 ]
 runs.append(dict(runs[1], name='student-auto', score_thr='auto',
@@ -411,6 +434,9 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
     for name, r in results.items():  # the table holds the runs' own numbers
         assert f'{r["final"]["coco/bbox_mAP"] * 100:.1f}' in report.split('**Every run**')[0]
         assert r['final']['iter'] == 6
+    # the student's last logged pseudo weight (alpha 1: ratio / 2), none for the teacher
+    assert results['student']['final']['train/pseudo_weight'] > 0
+    assert not any(k.startswith('train/') for k in results['teacher']['final'])
     for png in ('curves.png', 'table.png'):
         assert os.path.getsize(osp.join(work, 'figures', png)) > 1000
     # the teacher's raw labels of the pool, scored against the pool's true labels

@@ -29,8 +29,11 @@ PERCENT_METRICS = ('mIoU', 'mAcc', 'aAcc')  # mmseg reports these in percent alr
 
 
 def metric_scale(metric: str) -> Tuple[float, str]:
-    """(factor, label suffix) that shows ``metric`` in percent."""
-    return (1.0, '') if metric.split('/')[-1] in PERCENT_METRICS else (100.0, ' x 100')
+    """(factor, label suffix) that shows ``metric`` in percent; a train
+    scalar (``train/...``, e.g. the pseudo weight) as it is."""
+    if metric.split('/')[-1] in PERCENT_METRICS or metric.startswith('train/'):
+        return 1.0, ''
+    return 100.0, ' x 100'
 
 
 def _cell(stats: Tuple[float, float, int], scale: float = 100.0) -> str:

@@ -2,7 +2,7 @@
 import json
 import numbers
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 from mmengine.hooks import Hook
@@ -19,7 +19,8 @@ class LearningCurveHook(Hook):
     and draw ``learning_curve.png`` in the work dir.
 
     The JSON holds ``{"schedule": {...}, "val": [{"iter": i, metric: v}],
-    "train": [{"iter": i, "loss": l, "lr": lr}]}``, plus
+    "train": [{"iter": i, "loss": l, "lr": lr, ...}]}`` (``...``: the ``train_keys``
+    a step logged, e.g. the student's ``pseudo_weight``), plus
     ``"unreadable_images": {"train": n}`` when training skipped images. A validation whose
     evaluator returned no metrics (mmdet's ``CocoMetric`` when the model
     detected nothing) is kept as ``{"iter": i, "empty": true}``. On resume, records past the
@@ -30,16 +31,22 @@ class LearningCurveHook(Hook):
         out_file (str): JSON file name in the work dir.
         plot_file (str, optional): PNG name in the work dir; None: no plot.
         metric (str, optional): Metric to plot; default: the first AP found.
+        train_keys (sequence of str): Logged scalars recorded beside the loss
+            when a step's outputs hold them (default: the pseudo weight of
+            ``LossNormalizer``).
     """
     # before ParamSchedulerHook (LOW), so the LR logged is the one used
     priority = 'NORMAL'
 
     def __init__(self, loss_interval: int = 10, out_file: str = 'curve.json',
                  plot_file: Optional[str] = 'learning_curve.png',
-                 metric: Optional[str] = None) -> None:
+                 metric: Optional[str] = None,
+                 train_keys: Sequence[str] = ('pseudo_weight',)) -> None:
         if loss_interval < 1:
             raise ValueError(f'loss_interval must be >= 1, got {loss_interval}')
-        self.loss_interval = loss_interval
+        if isinstance(train_keys, str):
+            raise TypeError(f'train_keys must be a sequence of names, got {train_keys!r}')
+        self.loss_interval, self.train_keys = loss_interval, tuple(train_keys)
         self.out_file, self.plot_file, self.metric = out_file, plot_file, metric
         self.curve = dict(schedule={}, val=[], train=[])
 
@@ -67,7 +74,9 @@ class LearningCurveHook(Hook):
         lr = runner.optim_wrapper.get_lr()
         lr = next(iter(lr.values()))[0] if isinstance(lr, dict) else lr
         loss = float(torch.as_tensor(loss).detach())
-        self.curve['train'].append(dict(iter=runner.iter + 1, loss=loss, lr=float(lr)))
+        extra = {k: float(torch.as_tensor(outputs[k]).detach()) for k in self.train_keys
+                 if k in outputs}
+        self.curve['train'].append(dict(iter=runner.iter + 1, loss=loss, lr=float(lr), **extra))
 
     def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
         if runner.rank != 0:

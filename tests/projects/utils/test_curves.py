@@ -8,8 +8,8 @@ import pytest
 from mmengine.logging import MessageHub
 
 from projects.engine.hooks.learning_curve_hook import LearningCurveHook
-from projects.utils.curves import (fill_empty_records, final_metrics, load_curve,
-                                   metric_keys, train_minutes)
+from projects.utils.curves import (fill_empty_records, final_metrics, final_train_scalars,
+                                   load_curve, metric_keys, train_minutes)
 
 
 def _val_runner(work_dir, it, skipped=None):
@@ -81,3 +81,27 @@ def test_hook_records_the_skipped_images_and_keeps_them_out_of_the_metrics(tmp_p
     assert curve['unreadable_images'] == {'train': 4}
     assert curve['val'][1] == {'iter': 200, 'unreadable_images': 1.0, 'empty': True}
     assert metric_keys(curve['val'][0]) == ['coco/bbox_mAP']
+
+
+def _train_runner(work_dir, it):
+    optim = SimpleNamespace(get_lr=lambda: {'lr': [0.01]})
+    return SimpleNamespace(rank=0, iter=it, work_dir=str(work_dir), optim_wrapper=optim)
+
+
+def test_hook_records_the_pseudo_weight_a_student_step_logs(tmp_path):
+    """A student's step logs ``pseudo_weight``: it goes beside the loss, and
+    the last one is what a study reports as ``train/pseudo_weight``."""
+    hook = LearningCurveHook(plot_file=None, loss_interval=1)
+    hook.after_train_iter(_train_runner(tmp_path, 0), 0, outputs={'loss': 2.0})
+    hook.after_train_iter(_train_runner(tmp_path, 1), 1,
+                          outputs={'loss': 1.5, 'pseudo_weight': 138.0, 'L_p': 0.01})
+    hook.after_train_iter(_train_runner(tmp_path, 2), 2,
+                          outputs={'loss': 1.0, 'pseudo_weight': 987.5})
+    assert hook.curve['train'] == [
+        {'iter': 1, 'loss': 2.0, 'lr': 0.01},  # a supervised step: nothing extra
+        {'iter': 2, 'loss': 1.5, 'lr': 0.01, 'pseudo_weight': 138.0},  # L_p: not a train key
+        {'iter': 3, 'loss': 1.0, 'lr': 0.01, 'pseudo_weight': 987.5}]
+    assert final_train_scalars(hook.curve) == {'train/pseudo_weight': 987.5}
+    assert final_train_scalars({'val': [], 'train': []}) == {}
+    with pytest.raises(TypeError, match='train_keys'):
+        LearningCurveHook(train_keys='pseudo_weight')
