@@ -4,13 +4,13 @@
 #   OMP_NUM_THREADS=1 python tools/run_study.py \
 #       configs/studies/demo_negative_pseudo_labels.py --jobs 2
 # The coco128 teachers kept no box at 0.5 and their students ended detecting
-# nothing; here a threshold above every score (1.01) makes the same pseudo labels
+# nothing; here a threshold no score reaches (1.0) makes the same pseudo labels
 # from a teacher that does detect.
 description = """
 The quickstart's detectors on the generated demo data (`configs/demo/`: RetinaNet, ResNet-18 at
 width 32, GN everywhere, random init, 600 iterations). Teacher: supervised on the labelled half.
 Students (8 human + 8 pseudo images a step, loss normalisation with alpha 1) on the teacher's labels
-of the unlabelled half at score >= 1.01, which keeps no box: every pseudo image is a pure negative,
+of the unlabelled half at score >= 1.0, which keeps no box: every pseudo image is a pure negative,
 as for the coco128 students. *paper rule*: the pseudo weight alpha avg(L_h)/avg(L_p)/(1+alpha)
 uncapped (`LossNormalizer`'s default, as in Zoph et al.); *max_ratio 10*: the ratio capped at 10
 (`model.loss_norm.max_ratio=10`, weight at most 5). Metric: COCO box AP x 100 on the 48 validation
@@ -25,7 +25,7 @@ _student = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb16-600i-s1_d
 # validate at 200, 400 and 600 only (30k of 90k; the default is every 10k)
 _val = {'train_cfg.val_interval': 30000}
 _negatives = dict(teacher='teacher', unlabeled=dict(img_dir='data/demo/unlabeled/'),
-                  score_thr=1.01, config=_student)
+                  score_thr=1.0, config=_student)
 runs = [
     dict(name='teacher', config=_teacher, options=_val,
          factors=dict(model='teacher (human labels)', weight='-')),
