@@ -22,17 +22,15 @@ setup = [dict(creates='data/demo/DONE.json',
 seeds = [0, 1, 2]
 _teacher = 'configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'
 _student = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb16-600i-s1_demo-lab50.py'
-# validate at 200, 400 and 600 only (30k of 90k; the default is every 10k)
-_val = {'train_cfg.val_interval': 30000}
 _negatives = dict(teacher='teacher', unlabeled=dict(img_dir='data/demo/unlabeled/'),
                   score_thr=1.0, config=_student)
 runs = [
-    dict(name='teacher', config=_teacher, options=_val,
+    dict(name='teacher', config=_teacher,
          factors=dict(model='teacher (human labels)', weight='-')),
-    dict(name='student-negatives', options=_val,
+    dict(name='student-negatives',
          factors=dict(model='student, negatives only', weight='paper rule'), **_negatives),
     dict(name='student-negatives-max-ratio10',
-         options=dict(_val, **{'model.loss_norm.max_ratio': 10}),
+         options={'model.loss_norm.max_ratio': 10},
          factors=dict(model='student, negatives only', weight='max_ratio 10'), **_negatives),
 ]
 tables = [

@@ -169,6 +169,15 @@ def test_every_run_table_has_each_table_metric_and_the_pseudo_label_counts():
     single = render_results(dict(tables=[]), 'x', [result], [], '.', 'cmd', 'cpu')
     assert '| run | seed | factors | AP | AP50 | minutes |' in single
     assert 'Pseudo labels' not in single
+    # a train scalar: unscaled; '-' for a run that has none (a teacher's pseudo weight)
+    teacher = _result('t', 0, 0.2, init='in1k', method='supervised')
+    result['final']['train/pseudo_weight'] = 27434.9
+    weights = render_results(dict(tables=[dict(rows='init', cols='method',
+                                               metric='train/pseudo_weight')]),
+                             'x', [teacher, result], [], '.', 'cmd', 'cpu')
+    assert '| t | 0 | init=in1k, method=supervised | - | 0.1 |' in weights
+    assert '| s | 0 | init=in1k, method=student | 27434.9 | 0.1 |' in weights
+    assert '(train/pseudo_weight; mean' in weights and '| in1k | 27434.9 (n=1) |' in weights
 
 
 def test_the_report_takes_factors_from_the_study_as_it_is_now(tmp_path):
@@ -509,3 +518,17 @@ tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
     assert 0 <= miou <= 100 and '| scratch | ' in report
     assert f'{miou:.1f}' in report.split('**Every run**')[0]
     assert f'| teacher | 0 | pseudo_unlabeled_thr0.0 | {summary["images"]} | - (masks) |' in report
+
+
+def test_curve_figure_draws_a_run_that_never_detected_anything_at_zero(tmp_path, monkeypatch):
+    import tools.lib.study_report as report
+    drawn = {}
+    monkeypatch.setattr(report, 'plot_learning_curves',
+                        lambda runs, out, metric: drawn.update(runs=runs, metric=metric))
+    curves = {'t': dict(val=[{'iter': 10, 'coco/bbox_mAP': 0.2}], train=[]),
+              's': dict(val=[{'iter': 10, 'empty': True}, {'iter': 20, 'empty': True}], train=[])}
+    study = Config(dict(figures=[dict(kind='curves', file='c.png', runs=dict(t='T', s='S'))]))
+    report.study_figures(study, [], curves, str(tmp_path))
+    (_, teacher), (_, student) = drawn['runs']
+    assert teacher['val'] == curves['t']['val']
+    assert [r['coco/bbox_mAP'] for r in student['val']] == [0.0, 0.0]

@@ -10,6 +10,7 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Tuple
 
+from projects.utils.curves import fill_empty_records
 from projects.utils.errors import UserInputError
 from projects.utils.io import atomic_write_text
 from projects.utils.plotting import plot_factor_lines, plot_learning_curves
@@ -188,10 +189,13 @@ def study_figures(study, results: List[dict], curves: Dict[str, dict],
         out = osp.join(figures_dir, fig['file'])
         title = fig.get('title', fig['file'])
         if fig.get('kind', 'curves') == 'curves':
-            runs = [(label, curves[run]) for run, label in fig['runs'].items() if run in curves]
+            metric = fig.get('metric', DEFAULT_METRIC)
+            # a run that never detected anything is drawn at AP 0, not left out
+            runs = [(label, dict(curves[run], val=fill_empty_records(curves[run]['val'], [metric])))
+                    for run, label in fig['runs'].items() if run in curves]
             if not runs:
                 continue
-            plot_learning_curves(runs, out, fig.get('metric', DEFAULT_METRIC))
+            plot_learning_curves(runs, out, metric)
         else:
             table = study.tables[fig['table']]
             cells = table_cells(results, table)
@@ -238,7 +242,8 @@ def _every_run_table(study, results: List[dict]) -> List[str]:
     for r in results:
         f = r['final']
         factors = ', '.join(f'{k}={v}' for k, v in r['factors'].items())
-        values = ' | '.join(f'{f.get(k, math.nan) * metric_scale(k)[0]:.1f}' for k in columns)
+        values = ' | '.join(f'{f[k] * metric_scale(k)[0]:.1f}' if k in f else '-'
+                            for k in columns)  # '-': a metric the run has not (a teacher's weight)
         name = r['name'] + (' (nothing detected: AP 0)' if f.get('empty') else '')
         lines.append(f'| {name} | {r["seed"]} | {factors} | {values} | {r["minutes"]} |')
     return lines
