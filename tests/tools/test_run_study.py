@@ -341,7 +341,7 @@ def test_negatives_study_students_get_no_box_and_differ_in_the_cap_only():
     assert study.seeds == [0, 1, 2]
     students = [r for r in study.runs if 'teacher' in r]
     assert len(students) == 2 and all(r['score_thr'] == 1.0 for r in students)  # no box reaches 1
-    caps = [r['options'].get('model.loss_norm.max_ratio') for r in students]
+    caps = [(r.get('options') or {}).get('model.loss_norm.max_ratio') for r in students]
     assert caps == [None, 10] and students[0]['config'] == students[1]['config']
     assert study.tables[1]['metric'] == 'train/pseudo_weight'
     _assert_readings_name_cells(study)
