@@ -7,6 +7,8 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .curves import fill_empty_records  # noqa: E402
+
 DEFAULT_METRICS = ('coco/bbox_mAP', 'pascal_voc/mAP', 'mIoU', 'coco/segm_mAP')
 
 
@@ -28,6 +30,7 @@ def plot_learning_curves(runs: List[Tuple[str, dict]], out_file: str,
             :class:`projects.engine.hooks.LearningCurveHook`.
         out_file: PNG path (written atomically).
         metric: validation key to plot; default: first of DEFAULT_METRICS.
+            Empty validation records (nothing detected) count as 0 for it.
 
     Returns:
         The metric that was plotted (or ``'none'``).
@@ -36,7 +39,9 @@ def plot_learning_curves(runs: List[Tuple[str, dict]], out_file: str,
     used = 'none'
     for i, (label, curve) in enumerate(runs):
         color = f'C{i % 10}'
-        val = curve.get('val', [])
+        # a validation that detected nothing reads as 0 for the metric asked
+        # for: a run that never detected anything is drawn at 0, not left out
+        val = fill_empty_records(curve.get('val', []), [metric] if metric else [])
         key = pick_metric(val, metric)
         if key is not None:
             used = key

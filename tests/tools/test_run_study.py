@@ -519,16 +519,3 @@ tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
     assert f'{miou:.1f}' in report.split('**Every run**')[0]
     assert f'| teacher | 0 | pseudo_unlabeled_thr0.0 | {summary["images"]} | - (masks) |' in report
 
-
-def test_curve_figure_draws_a_run_that_never_detected_anything_at_zero(tmp_path, monkeypatch):
-    import tools.lib.study_report as report
-    drawn = {}
-    monkeypatch.setattr(report, 'plot_learning_curves',
-                        lambda runs, out, metric: drawn.update(runs=runs, metric=metric))
-    curves = {'t': dict(val=[{'iter': 10, 'coco/bbox_mAP': 0.2}], train=[]),
-              's': dict(val=[{'iter': 10, 'empty': True}, {'iter': 20, 'empty': True}], train=[])}
-    study = Config(dict(figures=[dict(kind='curves', file='c.png', runs=dict(t='T', s='S'))]))
-    report.study_figures(study, [], curves, str(tmp_path))
-    (_, teacher), (_, student) = drawn['runs']
-    assert teacher['val'] == curves['t']['val']
-    assert [r['coco/bbox_mAP'] for r in student['val']] == [0.0, 0.0]

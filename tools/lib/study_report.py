@@ -10,7 +10,6 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Tuple
 
-from projects.utils.curves import fill_empty_records
 from projects.utils.errors import UserInputError
 from projects.utils.io import atomic_write_text
 from projects.utils.plotting import plot_factor_lines, plot_learning_curves
@@ -189,13 +188,10 @@ def study_figures(study, results: List[dict], curves: Dict[str, dict],
         out = osp.join(figures_dir, fig['file'])
         title = fig.get('title', fig['file'])
         if fig.get('kind', 'curves') == 'curves':
-            metric = fig.get('metric', DEFAULT_METRIC)
-            # a run that never detected anything is drawn at AP 0, not left out
-            runs = [(label, dict(curves[run], val=fill_empty_records(curves[run]['val'], [metric])))
-                    for run, label in fig['runs'].items() if run in curves]
+            runs = [(label, curves[run]) for run, label in fig['runs'].items() if run in curves]
             if not runs:
                 continue
-            plot_learning_curves(runs, out, metric)
+            plot_learning_curves(runs, out, fig.get('metric', DEFAULT_METRIC))
         else:
             table = study.tables[fig['table']]
             cells = table_cells(results, table)

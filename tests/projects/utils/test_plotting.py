@@ -41,3 +41,13 @@ def test_factor_lines_show_each_seed_beside_the_mean(captured):
             and line.get_marker() == '.']
     assert [list(d.get_ydata()) for d in dots] == [[37.0, 38.0, 39.0]]
     assert list(dots[0].get_xdata()) == pytest.approx([0.08] * 3)
+
+
+def test_learning_curves_draw_a_run_that_never_detected_anything_at_zero(captured):
+    teacher = dict(val=[{'iter': 10, 'coco/bbox_mAP': 0.2}], train=[])
+    student = dict(val=[{'iter': 10, 'empty': True}, {'iter': 20, 'empty': True}], train=[])
+    used = plotting.plot_learning_curves([('T', teacher), ('S', student)], 'unused.png',
+                                         'coco/bbox_mAP')
+    assert used == 'coco/bbox_mAP'
+    lines = {line.get_label(): list(line.get_ydata()) for line in captured[0].axes[0].lines}
+    assert lines == {'T': [0.2], 'S': [0.0, 0.0]}
