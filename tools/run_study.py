@@ -318,11 +318,11 @@ def train_run(study, stages, run, seed: int, work_dir: str,
     curve = load_curve(folder) if osp.isfile(curve_file) else None
     val_keys = [k for k in reported_metrics(study) if not k.startswith('train/')]
     final = final_metrics(curve, val_keys) if curve else None
-    if final:  # with what the last train step logged (train/pseudo_weight of a student)
-        final = dict(final, **final_train_scalars(curve))
     if not final:
         raise UserInputError(f'{run["name"]} seed {seed}: training ended without a validation; '
                              f'see {osp.join(folder, "train.log")}')
+    # with what the last train step logged (train/pseudo_weight of a student)
+    final = dict(final, **final_train_scalars(curve))
     result = dict(name=run['name'], seed=seed, config=run['config'],
                   factors=dict(run.get('factors') or {}), final=final,
                   minutes=train_minutes(folder) or round((time.time() - start) / 60, 2))

@@ -65,7 +65,9 @@ def _student(init, s, thr=0.5, teacher=None, method=None, half=False):
                 config=(_half if half else _nst)[init],
                 teacher=teacher or f'{init}-s1', unlabeled=_unlabeled, score_thr=thr,
                 options=dict(_nst_options, strength=f'S{s}'),
-                factors=dict(init=init, method=method or f'student S{s}', strength=f'S{s}',
+                factors=dict(init=init,
+                             method=method or f'student S{s}' + (', half batch' if half else ''),
+                             strength=f'S{s}',
                              thr=str(thr),
                              **({} if teacher or half or thr != 0.5
                                 else dict(series=f'{init}, student'))))
@@ -84,7 +86,7 @@ runs = (
     + [_student('in1k', 1, teacher='in1k-student-s1', method='student S1, round 2')]
     + [_student('scratch', 4), _student('in1k', 1, 0.7)]
     + [_student(i, s) for s in (2, 3) for i in _inits]
-    + [_student(i, 1, half=True, method='student S1, half batch') for i in _inits]
+    + [_student(i, 1, half=True) for i in _inits]
 )
 _methods = [f'{m} S{s}' for s in (1, 2, 3, 4) for m in ('supervised', 'student')]
 _classes = ('RBC', 'WBC', 'Platelets')
