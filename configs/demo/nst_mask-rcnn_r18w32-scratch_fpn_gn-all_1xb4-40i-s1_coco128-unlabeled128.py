@@ -1,6 +1,6 @@
 # Tiny real-data student: coco128 (human labels) + coco-unlabeled128 (the
 # teacher's pseudo boxes and RLE masks), 2 + 2 images per batch under S1 at
-# 128 px; the narrow Mask R-CNN of the coco128 teacher config.
+# the teacher's 192x128; the narrow Mask R-CNN of the coco128 teacher config.
 #   python tools/self_train.py \
 #       configs/demo/sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py \
 #       configs/demo/nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py \
@@ -18,7 +18,7 @@ load = [
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
-augment = dict(type='StrengthAugment', strength=strength, scale=(128, 128))
+augment = dict(type='StrengthAugment', strength=strength, scale=_base_.img_scale)
 human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
                   sup=dict(type='PackDetInputs'))
 pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],

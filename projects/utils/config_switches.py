@@ -1,4 +1,5 @@
-"""One-value switches of a config: strength, alpha, score_thr, cls_weight, the student batch.
+"""One-value switches of a config: strength, img_scale, alpha, score_thr, cls_weight, the
+student batch.
 
 A base config resolves ``strength = dict(...)`` into its pipelines when it is
 parsed, so a child that changes the top-level value changes nothing it
@@ -7,6 +8,11 @@ trains. Instead, the top-level keys below are plain values, and
 config (and any ``--cfg-options``) is merged:
 
 * ``strength`` ('S1'-'S4'): every ``StrengthAugment`` in the training data;
+* ``img_scale`` ((width, height)): the ``scale`` of every ``StrengthAugment`` and
+  ``Resize`` step of every dataloader's pipelines (train, val, test: what a
+  teacher labels with too), so one value moves the whole input size;
+  test-time augmentation (``TestTimeAug``) and classification images
+  (``ClassFolderDataset``) keep their own scales;
 * ``alpha`` (float): every ``LossNormalizer`` of the model;
 * ``score_thr`` (float, or one per class): the online teacher's ``semi_train_cfg.score_thr``
   (``tools/self_train.py`` takes it as the default of ``--score-thr``);
@@ -74,6 +80,46 @@ def _apply_strength(cfg) -> None:
         aug['strength'] = value
 
 
+SCALED_STEPS = ('StrengthAugment', 'Resize')
+SCALE_KEPT = ('TestTimeAug', 'ClassFolderDataset')
+
+
+def _scale(cfg) -> tuple:
+    value = cfg['img_scale']
+    if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+        raise UserInputError(f"config key 'img_scale' must be (width, height), two positive "
+                             f'integers (img_scale = (448, 336) in a child config, or '
+                             f'--cfg-options img_scale=448,336), got {value!r}')
+    return tuple(value)
+
+
+def _scaled_steps(node: Any) -> Iterator[dict]:
+    """The resizing steps under ``node``, not those of test-time augmentation
+    (its own scales) nor of classification images (joint training)."""
+    if isinstance(node, dict):
+        kind = str(node.get('type', '')).split('.')[-1]
+        if kind in SCALE_KEPT:
+            return
+        if kind in SCALED_STEPS and 'scale' in node:
+            yield node
+        node = list(node.values())
+    if isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _scaled_steps(value)
+
+
+def _apply_img_scale(cfg) -> None:
+    scale = _scale(cfg)
+    steps = [step for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+             for step in _scaled_steps(cfg.get(key))]
+    if not steps:
+        raise UserInputError(f'config sets img_scale={scale!r} but no dataloader pipeline has '
+                             'a StrengthAugment or Resize step to resize with')
+    for step in steps:
+        step['scale'] = scale
+
+
 LOADER_BATCH, SAMPLER_BATCH = 'train_dataloader.batch_size', 'train_dataloader.sampler.batch_size'
 
 
@@ -97,7 +143,7 @@ def _apply_student_batch(cfg, given=()) -> None:
     loader['batch_size'] = batch
 
 
-SWITCHES = ('strength', 'alpha', 'score_thr', 'cls_weight')
+SWITCHES = ('strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
 
 
 def apply_switches(cfg, given=None):
@@ -113,6 +159,8 @@ def apply_switches(cfg, given=None):
     keys = SWITCHES if given is None else [k for k in SWITCHES if k in given]
     if 'strength' in keys and 'strength' in cfg:
         _apply_strength(cfg)
+    if 'img_scale' in keys and 'img_scale' in cfg:
+        _apply_img_scale(cfg)
     if 'alpha' in keys and 'alpha' in cfg:
         alpha = _number(cfg, 'alpha')
         for norm in _of_type(cfg.get('model'), 'LossNormalizer'):

@@ -154,3 +154,70 @@ def test_cls_weight_reaches_the_joint_detector(tmp_path):
                      'joint-nst_retinanet_r50-scratch_fpn_syncbn-all_8xb6-3x-s4_coco-imagenet-in1kcls.py')
     assert Config.fromfile(joint).model.cls_weight == 1.0
     assert Config.fromfile(_child(tmp_path, joint, 'cls_weight = 0.3')).model.cls_weight == 0.3
+
+
+def _scales(node):
+    """The scale of every Resize / StrengthAugment under node, in order."""
+    if isinstance(node, dict):
+        if str(node.get('type', '')).endswith(('Resize', 'StrengthAugment')) and 'scale' in node:
+            yield tuple(node['scale'])
+        node = list(node.values())
+    if isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _scales(value)
+
+
+BCCD = osp.join(ROOT, 'configs/bccd')
+JOINT = osp.join(ROOT, 'configs/demo/joint_retinanet_r18w32-scratch_fpn_gn-all_1xb12-600i_'
+                      'demo-lab50-cls.py')  # a classification branch at its own size
+
+
+def test_img_scale_moves_training_validation_test_and_labelling():
+    student = load_config(osp.join(BCCD, 'nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb16-1x-s1_'
+                                         'bccd-lab50.py'), {'img_scale': (448, 336)})
+    data = student.train_dataloader.dataset
+    assert data.human.pipeline[2].scale == data.pseudo.pipeline[2].scale == (448, 336)
+    assert student.val_dataloader.dataset.pipeline[1].scale == (448, 336)
+    # the supervised run is the teacher: pseudo_label.py labels with its test pipeline
+    teacher = load_config(osp.join(BCCD, 'retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py'),
+                          {'img_scale': [448, 336]})  # --cfg-options img_scale=448,336
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert set(_scales(teacher[key])) == {(448, 336)}, key
+    assert Config.fromfile(osp.join(BCCD, 'retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py')
+                           ).test_dataloader.dataset.pipeline[1].scale == (224, 168)
+
+
+def test_one_line_img_scale_child_and_what_keeps_its_own_scale(tmp_path):
+    cfg = Config.fromfile(_child(tmp_path, JOINT, 'img_scale = (96, 80)'))
+    det, cls = cfg.train_dataloader.dataset.datasets
+    assert set(_scales(det)) == set(_scales(cfg.test_dataloader)) == {(96, 80)}
+    assert list(_scales(cls)) == [(64, 64)]  # classification images keep their size
+    tta = [dict(type='TestTimeAug', transforms=[[dict(type='Resize', scale=(1333, 640))]])]
+    cfg = apply_switches(Config(dict(img_scale=(96, 80), test_dataloader=dict(
+        dataset=dict(pipeline=[dict(type='Resize', scale=(128, 128))] + tta)))))
+    assert list(_scales(cfg.test_dataloader)) == [(96, 80), (1333, 640)]
+
+
+@pytest.mark.parametrize('value', [(448,), 'big', (448.0, 336), (0, 336)])
+def test_bad_img_scale_is_one_line(value):
+    with pytest.raises(UserInputError, match=r"'img_scale' must be \(width, height\)"):
+        apply_switches(Config(dict(img_scale=value)))
+    with pytest.raises(UserInputError, match='no dataloader pipeline has a StrengthAugment or '
+                                             'Resize step'):
+        apply_switches(Config(dict(img_scale=(96, 80), val_dataloader=dict(pipeline=[]))))
+
+
+@pytest.mark.parametrize('config', STUDENTS + SUPERVISED + [JOINT], ids=osp.basename)
+def test_img_scale_at_load_changes_nothing_the_config_states(config):
+    """Every pipeline step already resizes to the config's img_scale: applying
+    the switch when the file is loaded is a no-op (the switch only moves them
+    together when a child or --cfg-options changes it)."""
+    from projects.compat.config_switches_on_load import _fromfile
+    raw = _fromfile(config).to_dict()
+    if 'img_scale' not in raw:
+        return
+    scale = raw.pop('img_scale')
+    without = apply_switches(Config(raw)).to_dict()
+    with_scale = apply_switches(Config(dict(raw, img_scale=scale))).to_dict()
+    with_scale.pop('img_scale')
+    assert with_scale == without
