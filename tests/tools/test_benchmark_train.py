@@ -8,7 +8,9 @@ from tools.analysis_tools import benchmark_train as bench
 
 
 @pytest.mark.parametrize('mode', bench.MODES)
-def test_every_mode_steps_the_same_detector(mode, demo_data):
+def test_every_mode_steps_the_same_detector(mode, demo_data, monkeypatch):
+    from tests.tool_zygote import python_command
+    monkeypatch.setenv('PYTHON', python_command())  # the warm interpreter: no 6 s of imports
     args = SimpleNamespace(data_dir=demo_data, batch=2, iters=1, warmup=1, amp=False)
     cfg = bench.build_cfg(mode, args, '/tmp/unused')
     detector = cfg.model if mode == 'plain' else cfg.model.detector

@@ -66,6 +66,7 @@ def test_usage_and_bad_wheelhouse_are_one_line(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.optin  # about 90 s of CPU (pip installs the stack into a fresh venv): make test-slow
 def test_offline_install_from_a_wheelhouse(tmp_path):
     wh = tmp_path / 'wheelhouse'
     proc = subprocess.run(['bash', 'tools/misc/make_wheelhouse.sh', str(wh), '--python', PY],

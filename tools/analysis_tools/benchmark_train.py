@@ -123,8 +123,11 @@ def run_mode(mode: str, args) -> dict:
 
 
 def _child(mode: str, args) -> dict:
+    """One mode in its own process (``PYTHON``'s interpreter when set, as the
+    stages of the other tools)."""
+    from projects.selftrain.stage_runner import python
     with tempfile.NamedTemporaryFile(suffix='.json') as f:
-        cmd = [sys.executable, __file__, '--mode', mode, '--result', f.name,
+        cmd = [python(), __file__, '--mode', mode, '--result', f.name,
                '--iters', str(args.iters), '--warmup', str(args.warmup),
                '--batch', str(args.batch), '--data-dir', args.data_dir] + \
             (['--amp'] if args.amp else [])
