@@ -50,7 +50,18 @@ fi
 
 stamp_key() { { cat "${STAMP_INPUTS[@]}"; echo "${SETUP_CUDA:-}${WHEELHOUSE:-}"; } 2>/dev/null | sha1sum | cut -c1-12; }
 STAMP="$VENV/.setup-done-$(stamp_key)"
-if [[ -f "$STAMP" ]] && "$PY" -c "import mmcv.ops, mmdet, mmseg, projects" 2>/dev/null; then
+# done before: the stamp holds the torch version mmcv's ops were built against;
+# checked without importing torch (a second instead of 6-10 s of imports)
+stamp_ok() {
+  "$PY" - "$STAMP" 2>/dev/null <<'EOF'
+import glob, importlib.metadata as md, importlib.util as iu, os.path as osp, sys
+assert open(sys.argv[1]).read().strip() == md.version('torch')  # else: torch was replaced
+assert all(iu.find_spec(m) for m in ('mmdet', 'mmseg', 'mmengine', 'projects'))
+mmcv = iu.find_spec('mmcv')
+assert mmcv and glob.glob(osp.join(osp.dirname(mmcv.origin), '_ext*.so'))  # mmcv with ops
+EOF
+}
+if [[ -f "$STAMP" ]] && stamp_ok; then
   log "environment ready ($VENV); nothing to do"
   exit 0
 fi
@@ -190,8 +201,10 @@ fi
 # 5. this package --------------------------------------------------------------
 log "installing this package (editable)"
 pip_i --no-deps --no-build-isolation -e .
-"$PY" -c "import mmcv.ops, mmdet, mmseg, projects" || die "import check failed after install"
+# the import check, and the versions for the last line (one interpreter)
+VERSIONS=$("$PY" -c 'import mmcv.ops, mmdet, mmseg, mmengine, projects, torch, mmcv; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}")') \
+  || die "import check failed after install"
 "$PY" tools/misc/check_gpu.py --ops-only || exit 1
 rm -f "$VENV"/.setup-done-*
-touch "$STAMP"
-log "environment ready: $("$PY" -c 'import torch, mmcv, mmdet, mmseg, mmengine; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}")')"
+"$PY" -c 'import importlib.metadata as m; print(m.version("torch"))' > "$STAMP"
+log "environment ready: $VERSIONS"

@@ -97,3 +97,33 @@ def test_offline_install_from_a_wheelhouse(tmp_path):
                             'import mmdet, torch; print(mmdet.__file__); print(torch.__file__)'],
                            env=env, capture_output=True, text=True, check=True).stdout.split()
     assert probe[0].startswith(str(venv)) and probe[1].startswith(system_site)
+
+
+def _stamped_venv(tmp_path, torch_version):
+    """A VENV whose python runs only setup_env.sh's stamp check (a script on
+    stdin) with this interpreter and fails anything else (pip), stamped as
+    made against ``torch_version``."""
+    venv = tmp_path / 'venv'
+    (venv / 'bin').mkdir(parents=True)
+    fake = venv / 'bin' / 'python'
+    fake.write_text(f'#!/bin/sh\n[ "$1" = - ] && exec {sys.executable} "$@"\n'
+                    'echo "fake python: $*" >&2; exit 3\n')
+    fake.chmod(0o755)
+    key = subprocess.run(['bash', '-c', 'source <(sed -n "/^STAMP_INPUTS=/p;/^stamp_key()/p" '
+                          'tools/setup_env.sh); stamp_key'], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    (venv / f'.setup-done-{key}').write_text(torch_version + '\n')
+    return dict(os.environ, VENV=str(venv))
+
+
+def test_a_done_setup_is_checked_without_importing_torch(tmp_path):
+    env = _stamped_venv(tmp_path, md.version('torch'))
+    proc = subprocess.run(['bash', 'tools/setup_env.sh'], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and 'nothing to do' in proc.stdout, proc.stderr
+    # torch replaced since the setup (mmcv's ops were built against another): set up again
+    env = _stamped_venv(tmp_path / 'other', '2.0.0')
+    proc = subprocess.run(['bash', 'tools/setup_env.sh'], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3 and 'nothing to do' not in proc.stdout
+    assert 'fake python: -m pip install' in proc.stdout  # (pip's output is piped to stdout)
