@@ -18,6 +18,7 @@ BCCD_STUDY = 'configs/studies/bccd_pretrain_selftrain.py'
 COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
 BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
 NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
+BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -347,8 +348,27 @@ def test_negatives_study_students_get_no_box_and_differ_in_the_cap_only():
     _assert_readings_name_cells(study)
 
 
-@pytest.mark.parametrize('study_path',
-                         [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY, NEGATIVES_STUDY])
+def test_448_study_labels_trains_and_tests_at_448_with_small_anchors():
+    from projects.utils import load_config
+    study = load_study(osp.join(ROOT, BCCD_448_STUDY))
+    assert study.seeds == [0, 1, 2] and [r['name'] for r in study.runs] == \
+        ['in1k-s1', 'in1k-student-s1']
+    teacher, student = study.runs
+    assert student['teacher'] == 'in1k-s1' and student['score_thr'] == 0.5
+    assert '_1xb16-1x-s1_' in student['config']  # the fair student
+    # pseudo_label.py labels with the teacher's test pipeline: it must be at 448x336 too
+    for run, model in ((teacher, 'model'), (student, 'model.detector')):
+        cfg = load_config(osp.join(ROOT, run['config']), dict(run['options']))
+        assert _get(cfg, model).bbox_head.anchor_generator.octave_base_scale == 2
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            text = str(cfg[key])
+            assert "'scale': (448, 336)" in text and '(224, 168)' not in text, key
+    assert study.pseudo_quality and study.tables[3]['metric'] == 'coco/Platelets_precision'
+    _assert_readings_name_cells(study)
+
+
+@pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
+                                        NEGATIVES_STUDY, BCCD_448_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
