@@ -22,29 +22,35 @@ config (and any ``--cfg-options``) is merged:
 
 Torch-free; a bad value is a :class:`UserInputError` naming the key.
 """
-from typing import Any, Iterator
+from typing import Any, Iterator, Tuple
 
 from .errors import UserInputError
 
 STRENGTHS = ('S1', 'S2', 'S3', 'S4')
 
 
-def _dicts(node: Any) -> Iterator[dict]:
-    """Every dict in a nested structure of dicts and lists, parents first."""
+def _kind(d: dict) -> str:
+    """A config dict's registry type without its scope (``mmdet.Resize`` -> ``Resize``)."""
+    kind = d.get('type')
+    return kind.split('.')[-1] if isinstance(kind, str) else ''
+
+
+def _dicts(node: Any, skip: Tuple[str, ...] = ()) -> Iterator[dict]:
+    """Every dict in a nested structure of dicts and lists, parents first;
+    a dict whose type is in ``skip`` is left out with everything under it."""
     if isinstance(node, dict):
+        if _kind(node) in skip:
+            return
         yield node
         for value in node.values():
-            yield from _dicts(value)
+            yield from _dicts(value, skip)
     elif isinstance(node, (list, tuple)):
         for value in node:
-            yield from _dicts(value)
+            yield from _dicts(value, skip)
 
 
 def _of_type(node: Any, type_name: str) -> Iterator[dict]:
-    for d in _dicts(node):
-        kind = d.get('type')
-        if isinstance(kind, str) and kind.split('.')[-1] == type_name:
-            yield d
+    return (d for d in _dicts(node) if _kind(d) == type_name)
 
 
 def _number(cfg, key: str) -> float:
@@ -97,16 +103,7 @@ def _scale(cfg) -> tuple:
 def _scaled_steps(node: Any) -> Iterator[dict]:
     """The resizing steps under ``node``, not those of test-time augmentation
     (its own scales) nor of classification images (joint training)."""
-    if isinstance(node, dict):
-        kind = str(node.get('type', '')).split('.')[-1]
-        if kind in SCALE_KEPT:
-            return
-        if kind in SCALED_STEPS and 'scale' in node:
-            yield node
-        node = list(node.values())
-    if isinstance(node, (list, tuple)):
-        for value in node:
-            yield from _scaled_steps(value)
+    return (d for d in _dicts(node, skip=SCALE_KEPT) if _kind(d) in SCALED_STEPS and 'scale' in d)
 
 
 def _apply_img_scale(cfg) -> None:

@@ -33,15 +33,15 @@ def _child(tmp_path, base, line):
     return str(path)
 
 
-def _augments(node):
+def _steps(node, kinds=('StrengthAugment',)):
+    """Every pipeline step under node whose type ends with one of ``kinds``."""
     if isinstance(node, dict):
-        if str(node.get('type', '')).endswith('StrengthAugment'):
+        if str(node.get('type', '')).endswith(kinds):
             yield node
-        for value in node.values():
-            yield from _augments(value)
-    elif isinstance(node, (list, tuple)):
+        node = list(node.values())
+    if isinstance(node, (list, tuple)):
         for value in node:
-            yield from _augments(value)
+            yield from _steps(value, kinds)
 
 
 def _built(aug_cfg):
@@ -54,7 +54,7 @@ def _built(aug_cfg):
 def test_one_line_strength_child_switches_every_pipeline(tmp_path, config):
     assert Config.fromfile(config).strength in ('S1', 'S4')
     cfg = Config.fromfile(_child(tmp_path, config, "strength = 'S3'"))
-    augments = list(_augments(cfg.train_dataloader))
+    augments = list(_steps(cfg.train_dataloader))
     n_expected = 2 if osp.basename(config).startswith('nst_') else 1
     assert len(augments) >= n_expected  # human and pseudo pipelines of a student
     for aug in augments:
@@ -158,13 +158,8 @@ def test_cls_weight_reaches_the_joint_detector(tmp_path):
 
 def _scales(node):
     """The scale of every Resize / StrengthAugment under node, in order."""
-    if isinstance(node, dict):
-        if str(node.get('type', '')).endswith(('Resize', 'StrengthAugment')) and 'scale' in node:
-            yield tuple(node['scale'])
-        node = list(node.values())
-    if isinstance(node, (list, tuple)):
-        for value in node:
-            yield from _scales(value)
+    return [tuple(step['scale']) for step in _steps(node, ('Resize', 'StrengthAugment'))
+            if 'scale' in step]
 
 
 BCCD = osp.join(ROOT, 'configs/bccd')
