@@ -19,6 +19,7 @@ COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
 BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
 NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
+BCCD_448_AUTO_STUDY = 'configs/studies/bccd_self_training_448_auto.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -367,8 +368,23 @@ def test_448_study_labels_trains_and_tests_at_448_with_small_anchors():
     _assert_readings_name_cells(study)
 
 
+def test_448_auto_study_changes_only_the_students_threshold():
+    base = load_study(osp.join(ROOT, BCCD_448_STUDY))
+    study = load_study(osp.join(ROOT, BCCD_448_AUTO_STUDY))
+    teacher, student = study.runs
+    assert teacher == base.runs[0]  # the same supervised command as the 0.5 study's teachers
+    assert student['score_thr'] == 'auto' and student['teacher'] == 'in1k-s1'
+    same = {k: v for k, v in base.runs[1].items() if k not in ('name', 'score_thr', 'factors')}
+    assert {k: student[k] for k in same} == same  # config, options, pool: unchanged
+    assert student['name'] != base.runs[1]['name']
+    assert study.auto_threshold['target_precision'] == 0.8
+    assert study.tables[0]['order'] == ['supervised S1', 'student S1, auto']
+    _assert_readings_name_cells(study)
+
+
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
-                                        NEGATIVES_STUDY, BCCD_448_STUDY])
+                                        NEGATIVES_STUDY, BCCD_448_STUDY,
+                                        BCCD_448_AUTO_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
