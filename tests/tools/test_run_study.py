@@ -368,17 +368,18 @@ def test_448_study_labels_trains_and_tests_at_448_with_small_anchors():
     _assert_readings_name_cells(study)
 
 
-def test_448_auto_study_changes_only_the_students_threshold():
+def test_448_auto_study_adds_a_student_that_differs_only_in_its_threshold():
     base = load_study(osp.join(ROOT, BCCD_448_STUDY))
     study = load_study(osp.join(ROOT, BCCD_448_AUTO_STUDY))
-    teacher, student = study.runs
-    assert teacher == base.runs[0]  # the same supervised command as the 0.5 study's teachers
+    teacher, student, half_thr = study.runs
+    assert teacher == base.runs[0] and half_thr == base.runs[1]  # the 0.5 study's commands
     assert student['score_thr'] == 'auto' and student['teacher'] == 'in1k-s1'
     same = {k: v for k, v in base.runs[1].items() if k not in ('name', 'score_thr', 'factors')}
     assert {k: student[k] for k in same} == same  # config, options, pool: unchanged
     assert student['name'] != base.runs[1]['name']
     assert study.auto_threshold['target_precision'] == 0.8
-    assert study.tables[0]['order'] == ['supervised S1', 'student S1, auto']
+    assert study.tables[0]['order'] == ['supervised S1', 'student S1', 'student S1, auto']
+    assert len(study.readings) == 3 * len(base.readings)
     _assert_readings_name_cells(study)
 
 
