@@ -19,7 +19,7 @@ COCO128_STUDY = 'configs/studies/coco128_selftrain_instance.py'
 BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
 NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
-BCCD_448_AUTO_STUDY = 'configs/studies/bccd_self_training_448_auto.py'
+BCCD_448_GRID_STUDY = 'configs/studies/bccd_self_training_448_grid.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -368,24 +368,33 @@ def test_448_study_labels_trains_and_tests_at_448_with_small_anchors():
     _assert_readings_name_cells(study)
 
 
-def test_448_auto_study_adds_a_student_that_differs_only_in_its_threshold():
+def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     base = load_study(osp.join(ROOT, BCCD_448_STUDY))
-    study = load_study(osp.join(ROOT, BCCD_448_AUTO_STUDY))
-    teacher, student, half_thr = study.runs
-    assert teacher == base.runs[0] and half_thr == base.runs[1]  # the 0.5 study's commands
-    assert student['score_thr'] == 'auto' and student['teacher'] == 'in1k-s1'
-    same = {k: v for k, v in base.runs[1].items() if k not in ('name', 'score_thr', 'factors')}
-    assert {k: student[k] for k in same} == same  # config, options, pool: unchanged
-    assert student['name'] != base.runs[1]['name']
+    study = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
+    by_name = {r['name']: r for r in study.runs}
+    sup, student = base.runs
+    assert by_name['in1k-s1'] == sup and by_name['in1k-student-s1'] == student  # same commands
+
+    def differs(run, ref):
+        return {k for k in set(run) | set(ref) if run.get(k) != ref.get(k)} - {'name', 'factors'}
+
+    auto = by_name['in1k-student-s1-thrauto']
+    assert auto['score_thr'] == 'auto' and differs(auto, student) == {'score_thr'}
+    for name, ref in (('in1k-s4', sup), ('in1k-student-s4', student)):
+        run = by_name[name]
+        assert differs(run, ref) == {'options'} and run['options'] == \
+            dict(ref['options'], strength='S4'), name
+    assert by_name['in1k-student-s4']['teacher'] == 'in1k-s1'  # the S1 teacher, as at 224
     assert study.auto_threshold['target_precision'] == 0.8
-    assert study.tables[0]['order'] == ['supervised S1', 'student S1', 'student S1, auto']
-    assert len(study.readings) == 3 * len(base.readings)
+    assert len({r['factors']['method'] for r in study.runs}) == 5
+    assert all(t['order'] == study.tables[0]['order'] for t in study.tables)
+    assert [r.get('paper') is not None for r in study.readings].count(True) == 3  # box AP only
     _assert_readings_name_cells(study)
 
 
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
                                         NEGATIVES_STUDY, BCCD_448_STUDY,
-                                        BCCD_448_AUTO_STUDY])
+                                        BCCD_448_GRID_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
