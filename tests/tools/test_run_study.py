@@ -61,6 +61,12 @@ def test_readings_call_an_effect_only_beyond_twice_the_pooled_std():
         '(n=1 and 2); too few seeds to read.')
     assert reading(results, table, dict(row='in1k', a='x', b='supervised')).endswith(
         'not run yet.')
+    # paired: each seed's difference is told after the verdict (seed 2 of 'r' is missing)
+    assert reading(results, table, dict(row='in1k', a='student', b='supervised', paired=True)
+                   ).endswith('(beyond 2 x pooled std). Same seed, student - supervised: '
+                              '+10.0 (seed 0), +11.0 (seed 1), +12.0 (seed 2).')
+    assert reading(results, table, dict(col='supervised', a='in1k', b='scratch', paired=True)
+                   ).endswith('Same seed, in1k - scratch: +1.0 (seed 0), -2.0 (seed 1).')
     # a list in `where` is any of its values; None is an absent factor
     picked = table_cells(results + [_result('t', 0, 0.9, init='in1k', method='student',
                                             thr='0.3')],

@@ -51,6 +51,20 @@ def _matches(result: dict, where: Optional[dict]) -> bool:
                else result['factors'].get(k) == v for k, v in (where or {}).items())
 
 
+def seed_values(results: List[dict], table: dict) -> Dict[str, Dict[str, Dict[int, float]]]:
+    """``{row: {col: {seed: metric}}}`` of one table spec (the last result of a
+    seed wins)."""
+    metric = table.get('metric', DEFAULT_METRIC)
+    values: Dict[str, Dict[str, Dict[int, float]]] = {}
+    for r in results:
+        f = r['factors']
+        if (table['rows'] in f and table['cols'] in f and _matches(r, table.get('where'))
+                and metric in r['final']):
+            values.setdefault(f[table['rows']], {}).setdefault(
+                f[table['cols']], {})[r['seed']] = r['final'][metric]
+    return values
+
+
 def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]:
     """``{row: {col: (mean, std, n)}}`` of one table spec, in result order."""
     return {row: {col: mean_std(v) for col, v in cols.items()}
@@ -131,7 +145,9 @@ def reading(results: List[dict], table: dict, spec: dict) -> str:
     ``gap=(r1, r2)`` (and ``col``-less ``a``, ``b`` columns) the reading is the
     change of the gap r1 - r2 from column b to column a, against twice the
     root sum of squares of the two gaps' pooled stds. ``expect`` ('higher' or
-    'lower': a against b) and ``paper`` state a paper's direction.
+    'lower': a against b) and ``paper`` state a paper's direction. With
+    ``paired=True`` the sentence ends with each seed's difference a - b (the
+    rule above still decides).
     """
     cells = table_cells(results, table)
     metric = table.get('metric', DEFAULT_METRIC)
@@ -161,7 +177,20 @@ def reading(results: List[dict], table: dict, spec: dict) -> str:
     effect = abs(diff) > 2 * pooled
     return (f'{head}: {stats}, {"pooled std" if len(pairs) == 1 else "std"} {pooled:.1f}: '
             f'{"an effect" if effect else "not an effect"} '
-            f'({"beyond" if effect else "within"} 2 x pooled std).' + _paper(spec, diff, effect))
+            f'({"beyond" if effect else "within"} 2 x pooled std).' + _paper(spec, diff, effect)
+            + (_per_seed(results, table, spec, scale) if spec.get('paired') else ''))
+
+
+def _per_seed(results: List[dict], table: dict, spec: dict, scale: float) -> str:
+    """`` Same seed, a - b: ...``: the paired differences of the seeds both
+    cells have (a student and its teacher share a seed); told, not tested."""
+    values = seed_values(results, table)
+    a, b = _pair(values, spec, spec['a'], spec['b'])[1:]
+    seeds = sorted(set(a or {}) & set(b or {}))
+    if not seeds:
+        return ''
+    diffs = ', '.join(f'{round((a[s] - b[s]) * scale, 1) + 0.0:+.1f} (seed {s})' for s in seeds)
+    return f' Same seed, {spec["a"]} - {spec["b"]}: {diffs}.'
 
 
 def render_readings(study, results: List[dict]) -> List[str]:
