@@ -35,12 +35,12 @@ runs = [  # priority order
          factors=dict(_student['factors'], method='student S4', **_s4)),
 ]
 _methods = ['supervised S1', 'student S1', 'student S1, auto', 'supervised S4', 'student S4']
-# the 0.5 study's tables with every column; the paper's claim is read on box AP only;
-# paired: the runs of one seed share a teacher or a data order, so each seed's
-# difference is told too
+# the 0.5 study's tables with every column
 tables = [dict(t, title=t['title'].replace(' at 448x336', ' at 448x336, S1 and S4'),
                order=_methods) for t in _base_.tables]
 _zoph = dict(expect='higher', paper=_base_._zoph_student)
+# the paper's claim is read on box AP only; paired: the runs of one seed share a
+# teacher or a data order, so each seed's difference is told too
 readings = [
     dict(table=t, row='in1k', a=a, b=b, paired=True, **(_zoph if paper and t == 0 else {}))
     for t in range(len(tables))
