@@ -344,11 +344,26 @@ def _selected(study, only: Optional[List[str]]) -> list:
     return [r for r in study.runs if r['name'] in wanted]
 
 
+def cpu_model(cpuinfo: str = '/proc/cpuinfo') -> str:
+    """The CPU's model name ('unknown' where /proc/cpuinfo does not say)."""
+    try:
+        with open(cpuinfo) as f:
+            names = [line.split(':', 1)[1].strip() for line in f
+                     if line.lower().startswith('model name')]
+    except OSError:
+        names = []
+    return names[0] if names else 'unknown'
+
+
 def machine() -> str:
+    """Where the runs ran. The CPU model and torch's kernel level (AVX2,
+    AVX512, ...) are named: machines of one kind that differ in them sum in
+    another order, so their runs are not bit-identical."""
     import torch
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else \
         f'CPU only, {os.cpu_count()} cores'
-    return (f'{platform.machine()}, {device}, Python {platform.python_version()}, '
+    return (f'{platform.machine()}, {device} ({cpu_model()}, torch kernels '
+            f'{torch.backends.cpu.get_cpu_capability()}), Python {platform.python_version()}, '
             f'torch {torch.__version__}')
 
 

@@ -571,3 +571,14 @@ tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
     assert f'{miou:.1f}' in report.split('**Every run**')[0]
     assert f'| teacher | 0 | pseudo_unlabeled_thr0.0 | {summary["images"]} | - (masks) |' in report
 
+
+def test_machine_names_the_cpu_model_and_torch_kernel_level(tmp_path):
+    from tools.run_study import cpu_model, machine
+    info = tmp_path / 'cpuinfo'
+    info.write_text('processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t: sse\n'
+                    'processor\t: 1\nmodel name\t: Test CPU 9000\n')
+    assert cpu_model(str(info)) == 'Test CPU 9000'
+    assert cpu_model(str(tmp_path / 'none')) == 'unknown'
+    import torch
+    assert f'torch kernels {torch.backends.cpu.get_cpu_capability()}' in machine()
+
