@@ -20,6 +20,7 @@ BCCD_SEEDS_STUDY = 'configs/studies/bccd_self_training.py'
 NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
 BCCD_448_GRID_STUDY = 'configs/studies/bccd_self_training_448_grid.py'
+BCCD_S4_PROBE_STUDY = 'configs/studies/bccd_s4_448_probe.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -398,9 +399,24 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     _assert_readings_name_cells(study)
 
 
+
+def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
+    grid = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
+    probe = load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY))
+    cells = {(r['factors']['size'], r['factors']['anchors']): r['options'] for r in probe.runs}
+    assert probe.seeds == [0] and len(cells) == 4
+    grid_s4 = next(r for r in grid.runs if r['name'] == 'in1k-s4')['options']
+    assert cells[('448x336', '16-px')] == grid_s4  # the grid's S4 command, repeated
+    key = 'model.bbox_head.anchor_generator.octave_base_scale'
+    for (size, anchors), options in cells.items():
+        assert options['strength'] == 'S4' and f'{8 * options[key]}-px' == anchors
+        assert 'x'.join(map(str, options['img_scale'])) == size
+        # only the two factors differ from the grid's S4 run
+        assert {k for k in options if options[k] != grid_s4.get(k)} <= {'img_scale', key}
+
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
                                         NEGATIVES_STUDY, BCCD_448_STUDY,
-                                        BCCD_448_GRID_STUDY])
+                                        BCCD_448_GRID_STUDY, BCCD_S4_PROBE_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
