@@ -392,8 +392,10 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
         assert differs(run, ref) == {'options'} and run['options'] == \
             dict(ref['options'], strength='S4'), name
     assert by_name['in1k-student-s4']['teacher'] == 'in1k-s1'  # the S1 teacher, as at 224
+    round2 = by_name['in1k-student-s1-thrauto-round2']  # the auto student teaches, with auto
+    assert round2['teacher'] == auto['name'] and differs(round2, auto) == {'teacher'}
     assert study.auto_threshold['target_precision'] == 0.8
-    assert len({r['factors']['method'] for r in study.runs}) == 5
+    assert len({r['factors']['method'] for r in study.runs}) == 6
     assert all(t['order'] == study.tables[0]['order'] for t in study.tables)
     assert [r.get('paper') is not None for r in study.readings].count(True) == 3  # box AP only
     _assert_readings_name_cells(study)
