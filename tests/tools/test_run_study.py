@@ -401,7 +401,6 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     _assert_readings_name_cells(study)
 
 
-
 def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
     grid = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
     probe = load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY))
@@ -415,6 +414,7 @@ def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
         assert 'x'.join(map(str, options['img_scale'])) == size
         # only the two factors differ from the grid's S4 run
         assert {k for k in options if options[k] != grid_s4.get(k)} <= {'img_scale', key}
+
 
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
                                         NEGATIVES_STUDY, BCCD_448_STUDY,
@@ -599,4 +599,3 @@ def test_machine_names_the_cpu_model_and_torch_kernel_level(tmp_path):
     assert cpu_model(str(tmp_path / 'none')) == 'unknown'
     import torch
     assert f'torch kernels {torch.backends.cpu.get_cpu_capability()}' in machine()
-

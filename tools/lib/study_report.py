@@ -51,17 +51,22 @@ def _matches(result: dict, where: Optional[dict]) -> bool:
                else result['factors'].get(k) == v for k, v in (where or {}).items())
 
 
-def seed_values(results: List[dict], table: dict) -> Dict[str, Dict[str, Dict[int, float]]]:
-    """``{row: {col: {seed: metric}}}`` of one table spec (the last result of a
-    seed wins)."""
+def _entries(results: List[dict], table: dict):
+    """``(row, col, seed, metric)`` of each result one table spec shows."""
     metric = table.get('metric', DEFAULT_METRIC)
-    values: Dict[str, Dict[str, Dict[int, float]]] = {}
     for r in results:
         f = r['factors']
         if (table['rows'] in f and table['cols'] in f and _matches(r, table.get('where'))
                 and metric in r['final']):
-            values.setdefault(f[table['rows']], {}).setdefault(
-                f[table['cols']], {})[r['seed']] = r['final'][metric]
+            yield f[table['rows']], f[table['cols']], r['seed'], r['final'][metric]
+
+
+def seed_values(results: List[dict], table: dict) -> Dict[str, Dict[str, Dict[int, float]]]:
+    """``{row: {col: {seed: metric}}}`` of one table spec (the last result of a
+    seed wins)."""
+    values: Dict[str, Dict[str, Dict[int, float]]] = {}
+    for row, col, seed, value in _entries(results, table):
+        values.setdefault(row, {}).setdefault(col, {})[seed] = value
     return values
 
 
@@ -73,15 +78,9 @@ def table_cells(results: List[dict], table: dict) -> Dict[str, Dict[str, tuple]]
 
 def table_values(results: List[dict], table: dict) -> Dict[str, Dict[str, List[float]]]:
     """``{row: {col: [metric of each seed]}}`` of one table spec."""
-    metric = table.get('metric', DEFAULT_METRIC)
     values: Dict[str, Dict[str, List[float]]] = {}
-    for r in results:
-        f = r['factors']
-        if table['rows'] not in f or table['cols'] not in f or not _matches(r, table.get('where')):
-            continue
-        if metric in r['final']:
-            values.setdefault(f[table['rows']], {}).setdefault(
-                f[table['cols']], []).append(r['final'][metric])
+    for row, col, _, value in _entries(results, table):
+        values.setdefault(row, {}).setdefault(col, []).append(value)
     return values
 
 
