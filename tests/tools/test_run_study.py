@@ -380,24 +380,39 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     study = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
     by_name = {r['name']: r for r in study.runs}
     sup, student = base.runs
-    assert by_name['in1k-s1'] == sup and by_name['in1k-student-s1'] == student  # same commands
 
     def differs(run, ref):
         return {k for k in set(run) | set(ref) if run.get(k) != ref.get(k)} - {'name', 'factors'}
 
+    # the 448 study's two commands, unchanged (the grid adds a figure factor only)
+    assert not differs(by_name['in1k-s1'], sup) and not differs(by_name['in1k-student-s1'], student)
+    for thr in ('auto', 0.3, 0.7):
+        run = by_name[f'in1k-student-s1-thr{thr}']
+        assert run['score_thr'] == thr and differs(run, student) == {'score_thr'}, thr
+        assert run['factors']['thr'] == str(thr) and 'arm' not in run['factors']
+    for s in (2, 3, 4):
+        for name, ref in ((f'in1k-s{s}', sup), (f'in1k-student-s{s}', student)):
+            run = by_name[name]
+            assert differs(run, ref) == {'options'} and run['options'] == \
+                dict(ref['options'], strength=f'S{s}'), name
+            assert run['factors']['strength'] == f'S{s}' and f'S{s}' in run['factors']['method']
+    # every student learns from the S1 teacher of its seed, as at 224, but round 2
     auto = by_name['in1k-student-s1-thrauto']
-    assert auto['score_thr'] == 'auto' and differs(auto, student) == {'score_thr'}
-    for name, ref in (('in1k-s4', sup), ('in1k-student-s4', student)):
-        run = by_name[name]
-        assert differs(run, ref) == {'options'} and run['options'] == \
-            dict(ref['options'], strength='S4'), name
-    assert by_name['in1k-student-s4']['teacher'] == 'in1k-s1'  # the S1 teacher, as at 224
     round2 = by_name['in1k-student-s1-thrauto-round2']  # the auto student teaches, with auto
     assert round2['teacher'] == auto['name'] and differs(round2, auto) == {'teacher'}
+    assert {r['teacher'] for r in study.runs if r.get('teacher') and r is not round2} == \
+        {'in1k-s1'}
     assert study.auto_threshold['target_precision'] == 0.8
-    assert len({r['factors']['method'] for r in study.runs}) == 6
-    assert all(t['order'] == study.tables[0]['order'] for t in study.tables)
-    assert [r.get('paper') is not None for r in study.readings].count(True) == 3  # box AP only
+    assert len(study.runs) == len({r['factors']['method'] for r in study.runs}) == 12
+    # two families of four tables (box AP, then each class), each one ``where``
+    s1, strengths = study.tables[0:4], study.tables[4:8]
+    assert all(t['where'] == {'strength': 'S1'} for t in s1)
+    assert all(t['where'] == {'thr': ['0.5', None]} for t in strengths)
+    assert [t['metric'] for t in s1] == [t['metric'] for t in strengths]
+    assert study.tables[8]['rows'] == 'arm' and study.tables[8]['cols'] == 'strength'
+    # the paper's claim is read on box AP only: 4 thresholds at S1, 4 strengths
+    paper = [r for r in study.readings if r.get('paper') is not None]
+    assert len(paper) == 8 and {r['table'] for r in paper} == {0, 4}
     _assert_readings_name_cells(study)
 
 
