@@ -419,16 +419,23 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
 def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
     grid = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
     probe = load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY))
-    cells = {(r['factors']['size'], r['factors']['anchors']): r['options'] for r in probe.runs}
-    assert probe.seeds == [0] and len(cells) == 4
+    cells = {(r['factors']['strength'], r['factors']['size'], r['factors']['anchors']):
+             r['options'] for r in probe.runs}
+    assert probe.seeds == [0] and len(cells) == len(probe.runs) == 7
+    assert {k[1:] for k in cells if k[0] == 'S4'} == {
+        ('448x336', '32-px'), ('448x336', '24-px'), ('448x336', '16-px'),
+        ('224x168', '32-px'), ('224x168', '16-px')}
+    assert {k for k in cells if k[0] != 'S4'} == {('S1', '448x336', '24-px'),
+                                                  ('S3', '448x336', '24-px')}
     grid_s4 = next(r for r in grid.runs if r['name'] == 'in1k-s4')['options']
-    assert cells[('448x336', '16-px')] == grid_s4  # the grid's S4 command, repeated
+    assert cells[('S4', '448x336', '16-px')] == grid_s4  # the grid's S4 command, repeated
     key = 'model.bbox_head.anchor_generator.octave_base_scale'
-    for (size, anchors), options in cells.items():
-        assert options['strength'] == 'S4' and f'{8 * options[key]}-px' == anchors
+    for (strength, size, anchors), options in cells.items():
+        assert options['strength'] == strength and f'{8 * options[key]}-px' == anchors
         assert 'x'.join(map(str, options['img_scale'])) == size
-        # only the two factors differ from the grid's S4 run
-        assert {k for k in options if options[k] != grid_s4.get(k)} <= {'img_scale', key}
+        # only the three factors differ from the grid's S4 run
+        assert {k for k in options if options[k] != grid_s4.get(k)} <= {
+            'img_scale', key, 'strength'}
 
 
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
