@@ -29,7 +29,8 @@ mmseg configs labels masks instead of boxes and reports ``mIoU``.
 the readings (an effect only beyond twice the pooled std), every run's final
 metrics, the runs not run yet and the figures, rewritten after each run;
 ``--publish FILE`` writes it into the study's marked blocks of a Markdown
-file, ``--report-only`` only writes the report.
+file (a ``:readings`` block gets the readings marked ``headline=True``, or
+all when none is), ``--report-only`` only writes the report.
 """
 import argparse
 import functools
@@ -72,7 +73,8 @@ def parse_args(argv=None):
     parser.add_argument('--publish', nargs='+', metavar='FILE', default=[],
                         help='Markdown files whose generated blocks get the report: '
                              '<!-- run_study:NAME begin --> ... <!-- run_study:NAME end --> '
-                             '(the whole report) or run_study:NAME:readings (its readings)')
+                             '(the whole report) or run_study:NAME:readings (its readings: those '
+                             'marked headline=True, or all when none is)')
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs trained at once (a student starts once its teacher is done); '
                              'on a CPU, give each OMP_NUM_THREADS=cores/jobs')
@@ -458,7 +460,7 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
         text = render_results(study, name, results, figures, osp.dirname(osp.abspath(path)),
                               command, machine, pseudo=pseudo, quality=quality,
                               missing=missing)
-        publish_blocks(path, name, text, render_readings(study, results))
+        publish_blocks(path, name, text, render_readings(study, results, headline=True))
     return md_path
 
 

@@ -8,8 +8,8 @@ from mmengine.config import Config
 
 from projects.utils import UserInputError
 from tools.lib.job_queue import JobQueue
-from tools.lib.study_report import (mean_std, pooled_std, publish_blocks, reading, render_results,
-                                    render_table, table_cells)
+from tools.lib.study_report import (mean_std, pooled_std, publish_blocks, reading,
+                                    render_readings, render_results, render_table, table_cells)
 from tests.conftest import ROOT, run_tool
 from tools import run_study
 from tools.run_study import load_study
@@ -73,6 +73,21 @@ def test_readings_call_an_effect_only_beyond_twice_the_pooled_std():
                                             thr='0.3')],
                          dict(rows='init', cols='method', where=dict(thr=['0.5', None])))
     assert picked['in1k']['student'][2] == 3
+
+
+def test_a_readme_block_gets_the_headline_readings_or_all():
+    results = [_result(m, i, ap, init='in1k', method=m) for m, aps in (
+        ('student', (0.30, 0.32)), ('supervised', (0.20, 0.21))) for i, ap in enumerate(aps)]
+    table = dict(rows='init', cols='method')
+    specs = [dict(table=0, row='in1k', a='student', b='supervised'),
+             dict(table=0, row='in1k', a='supervised', b='student')]
+    study = dict(tables=[table], readings=specs)
+    every = render_readings(study, results)
+    assert len(every) == 5 and render_readings(study, results, headline=True) == every
+    specs[1]['headline'] = True
+    short = render_readings(study, results, headline=True)
+    assert len(short) == 4 and short[2].startswith('- in1k, AP: supervised vs student')
+    assert 'the headline readings' in short[0] and render_readings(study, results) == every
 
 
 def test_readings_of_a_gap_and_against_a_paper():
@@ -413,6 +428,7 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     # the paper's claim is read on box AP only: 4 thresholds at S1, 4 strengths
     paper = [r for r in study.readings if r.get('paper') is not None]
     assert len(paper) == 8 and {r['table'] for r in paper} == {0, 4}
+    assert {r['table'] for r in study.readings if r['headline']} == {0, 4}  # the README's
     _assert_readings_name_cells(study)
 
 

@@ -192,13 +192,22 @@ def _per_seed(results: List[dict], table: dict, spec: dict, scale: float) -> str
     return f' Same seed, {spec["a"]} - {spec["b"]}: {diffs}.'
 
 
-def render_readings(study, results: List[dict]) -> List[str]:
-    """The study's ``readings`` (comparisons of table cells), one line each."""
+def render_readings(study, results: List[dict], headline: bool = False) -> List[str]:
+    """The study's ``readings`` (comparisons of table cells), one line each.
+
+    With ``headline``, only the readings marked ``headline=True`` (all of
+    them when none is marked): the short list a README block carries.
+    """
     specs = study.get('readings') or []
+    marked = [s for s in specs if s.get('headline')]
+    if headline and marked:
+        specs = marked
     if not specs:
         return []
     lines = ['**Readings** (generated: a difference is an effect only beyond twice the pooled '
-             'sample std of its two cells)', '']
+             'sample std of its two cells' + ('; the headline readings, every reading is in the '
+                                               "study's full report" if specs is marked else '')
+             + ')', '']
     lines += [f'- {reading(results, study["tables"][s["table"]], s)}' for s in specs]
     return lines + ['']
 
