@@ -2,6 +2,7 @@
 and ``tools/pseudo_mask.py``): distributed split, resume from part files,
 progress, the skipped-file report and the merge on rank 0. Each tool keeps
 only its per-image work and its output format."""
+import sys
 import time
 from typing import Callable, Iterable, List, Optional, Tuple
 
@@ -9,6 +10,23 @@ from mmengine.dist import barrier, is_main_process
 from mmengine.utils import ProgressBar
 
 from .inference import PartStore, init_tool_dist
+
+
+class _LogProgress:
+    """Progress for a log file: one line every ``step`` of ``total`` (a
+    terminal's bar redraws in place, which a file keeps as one long line)."""
+
+    def __init__(self, total: int, step: float = 0.1) -> None:
+        self.total, self.step, self.done = total, step, 0
+        self.next, self.start = step * total, time.time()
+
+    def update(self) -> None:
+        self.done += 1
+        if self.done >= self.next or self.done == self.total:
+            elapsed = time.time() - self.start
+            print(f'labelled {self.done}/{self.total} images, {elapsed:.0f} s, '
+                  f'ETA {elapsed / self.done * (self.total - self.done):.0f} s', flush=True)
+            self.next = self.done + self.step * self.total
 
 
 class OfflineLabelRun:
@@ -46,7 +64,9 @@ class OfflineLabelRun:
 
     def label(self, records: Iterable[dict], total: int) -> None:
         """Store each record as it comes (``total`` sizes the progress bar)."""
-        bar = ProgressBar(total) if self.rank == 0 and total else None
+        bar = None
+        if self.rank == 0 and total:
+            bar = ProgressBar(total) if sys.stdout.isatty() else _LogProgress(total)
         start = time.time()
         for record in records:
             self.store.append(record)
