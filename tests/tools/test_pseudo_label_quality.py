@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 
 from projects.utils.errors import UserInputError
-from tools.lib.pseudo_quality import pseudo_label_quality
+from tools.lib.pseudo_quality import pseudo_label_quality, quality_markdown
 from tests.conftest import call_tool
 
 
@@ -67,6 +67,34 @@ def test_every_number_is_the_constructed_one(files):
     assert rows[0.7]['empty'] == pytest.approx(1 - n_hi / n_img)
     assert rows[0.95]['empty'] == 1.0 and rows[0.95]['ap'] == 0.0
     assert 0 < rows[0.7]['ap'] < 1  # perfect boxes, a third to two thirds missing
+
+
+def test_size_bias_is_the_constructed_scale():
+    """Pseudo boxes 1.3x (linear) the ground truth about its centre, one class;
+    a second class's boxes exact; a third class has no pseudo box at all."""
+    cats = [dict(id=1, name='big'), dict(id=2, name='exact'), dict(id=3, name='none')]
+    gt_boxes = [(10, 10, 40, 20), (100, 50, 20, 20), (60, 120, 16, 30)]
+    gt = dict(images=[dict(id=1, file_name='a.jpg', width=300, height=300)], categories=cats,
+              annotations=[dict(id=i + 1, image_id=1, category_id=c, bbox=list(b),
+                                area=b[2] * b[3], iscrowd=0)
+                           for i, (b, c) in enumerate([(b, c) for c in (1, 2, 3)
+                                                       for b in gt_boxes])])
+
+    def scaled(b, f):
+        x, y, w, h = b
+        return [x + w / 2 - f * w / 2, y + h / 2 - f * h / 2, f * w, f * h]
+
+    pseudo = dict(images=gt['images'], categories=cats, annotations=[
+        dict(id=i + 1, image_id=1, category_id=c, bbox=scaled(b, f), score=0.9)
+        for i, (b, c, f) in enumerate([(b, c, f) for c, f in ((1, 1.3), (2, 1.0))
+                                       for b in gt_boxes])])
+    row = pseudo_label_quality(pseudo, gt, [0.5])['rows'][0]['classes']
+    assert row['big']['size'] == pytest.approx(1.3)
+    assert row['big']['tp'] == 3  # IoU 1/1.69 = 0.59: still matched
+    assert row['exact']['size'] == pytest.approx(1.0) and row['none']['size'] is None
+    table = quality_markdown(dict(rows=[dict(thr=0.5, ap=0.5, empty=0.0, classes=row)],
+                                  classes=['big', 'exact', 'none']))
+    assert '| 0.5 | big | 3 | 3 | 1.000 | 1.000 |' in table and table.count('| 1.300 |') == 1
 
 
 def test_tool_writes_report_figure_and_shown_images(files, demo_data, tmp_path):

@@ -4,8 +4,9 @@ Torch-free: numpy and pycocotools. :func:`pseudo_label_quality` matches the
 pseudo boxes of each image to its ground truth (greedy by score, IoU >= 0.5,
 crowd regions neither matched nor counted) and reports, per score threshold
 and per class: kept boxes, true positives, precision, recall, the COCO box AP
-of the kept pseudo labels scored as detections, and the share of images left
-without any box.
+of the kept pseudo labels scored as detections, the size bias of the boxes
+(median linear size of each ground-truth box's best-overlapping pseudo box
+over its own), and the share of images left without any box.
 """
 import contextlib
 import threading
@@ -72,6 +73,24 @@ def _match(dets: List[dict], gts: List[dict]) -> int:
     return tp
 
 
+def _size_ratios(dets: List[dict], gts: List[dict]) -> List[float]:
+    """Per ground-truth box overlapped by a detection: sqrt(area of the
+    best-overlapping detection / its area) (1: right size, 1.3: 30% too large)."""
+    if not dets or not gts:
+        return []
+    boxes = np.array([_xyxy(d['bbox']) for d in dets], np.float64)
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    out = []
+    for g in gts:
+        box = np.array(_xyxy(g['bbox']))
+        iou = _iou(box, boxes)
+        j = int(iou.argmax())
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        if iou[j] > 0 and area > 0:
+            out.append(float(np.sqrt(areas[j] / area)))
+    return out
+
+
 _QUIET = threading.Lock()
 
 
@@ -133,7 +152,8 @@ def pseudo_label_quality(pseudo: dict, gt: dict, thresholds: Sequence[float]) ->
     Each row: ``thr``, ``ap`` (COCO box AP of the kept boxes), ``empty``
     (share of images without a kept box) and ``classes``: name ->
     ``gt`` (non-crowd boxes), ``kept``, ``tp``, ``precision`` (None if nothing
-    kept), ``recall``, ``ap``.
+    kept), ``recall``, ``ap``, ``size`` (median of :func:`_size_ratios` over
+    the class's ground truth; None if no box overlaps).
     """
     aligned = align(pseudo, gt)
     img_ids = aligned['images']
@@ -156,9 +176,11 @@ def pseudo_label_quality(pseudo: dict, gt: dict, thresholds: Sequence[float]) ->
             n_gt = sum(len(gts[(i, cat)]) for i in img_ids)
             n_kept = sum(len(by_key[(i, cat)]) for i in img_ids)
             tp = sum(_match(by_key[(i, cat)], gts[(i, cat)]) for i in img_ids)
+            sizes = [r for i in img_ids for r in _size_ratios(by_key[(i, cat)], gts[(i, cat)])]
             classes[name] = dict(gt=n_gt, kept=n_kept, tp=tp,
                                  precision=tp / n_kept if n_kept else None,
-                                 recall=tp / n_gt if n_gt else None, ap=ap.get(cat, 0.0))
+                                 recall=tp / n_gt if n_gt else None, ap=ap.get(cat, 0.0),
+                                 size=float(np.median(sizes)) if sizes else None)
         with_box = {a['image_id'] for a in kept}
         rows.append(dict(thr=float(thr), ap=ap[-1], classes=classes,
                          empty=1 - len(with_box) / len(img_ids) if img_ids else 0.0))
@@ -169,15 +191,16 @@ def quality_markdown(report: dict) -> str:
     """The report as a Markdown table, one row per threshold and class."""
     def fmt(v):
         return '-' if v is None else f'{v:.3f}'
-    lines = ['| threshold | class | GT boxes | pseudo boxes | precision | recall (IoU 0.5) | AP |',
-             '|---|---|---|---|---|---|---|']
+    lines = ['| threshold | class | GT boxes | pseudo boxes | precision | recall (IoU 0.5) | AP '
+             '| size (pseudo / GT) |', '|---|---|---|---|---|---|---|---|']
     for row in report['rows']:
         for name in report['classes']:
             c = row['classes'][name]
             lines.append(f'| {row["thr"]:g} | {name} | {c["gt"]} | {c["kept"]} | '
-                         f'{fmt(c["precision"])} | {fmt(c["recall"])} | {fmt(c["ap"])} |')
+                         f'{fmt(c["precision"])} | {fmt(c["recall"])} | {fmt(c["ap"])} | '
+                         f'{fmt(c["size"])} |')
         lines.append(f'| {row["thr"]:g} | all | | | | | {row["ap"]:.3f} '
-                     f'(images without a box: {100 * row["empty"]:.1f}%) |')
+                     f'(images without a box: {100 * row["empty"]:.1f}%) | |')
     return '\n'.join(lines) + '\n'
 
 
