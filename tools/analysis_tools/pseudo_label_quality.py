@@ -11,9 +11,10 @@ threshold and class: ground-truth and pseudo boxes, precision and recall at IoU
 0.5, the COCO AP of the kept pseudo labels scored as detections, their size
 bias (median of each ground-truth box's best-overlapping pseudo box's linear
 size over its own: 1.3 is 30% too large), and the share of images left without
-any box. Run on a model's detections of a test set, it diagnoses the model. ``--out-dir`` also writes ``quality.json``,
-``quality.md`` and ``precision_recall.png``; ``--show N`` draws N images with
-the pseudo boxes (at the middle threshold) over the ground truth.
+any box. Run on a model's detections of a test set, it diagnoses the model.
+``--out-dir`` also writes ``quality.json``, ``quality.md`` and
+``precision_recall.png``; ``--show N`` draws N images with the pseudo boxes
+(at the middle threshold) over the ground truth.
 """
 import argparse
 import json
