@@ -15,7 +15,10 @@ study's ``auto_threshold`` held-out split), then the student trains on human
 and pseudo labels (a student with seed S uses its teacher's seed-S
 checkpoint). With the study's ``pseudo_quality`` (a ground truth of the
 pool), each teacher's raw labels are scored per class and threshold in the
-report. Every run trains once per seed (the study's ``seeds``, a run's own
+report; with its ``test_quality`` (a labelled set: ``ann_file``,
+``img_prefix``, ``thresholds``), each run's own detections of that set are
+scored the same way, with the size bias of its boxes (a diagnosis of a run
+that fails). Every run trains once per seed (the study's ``seeds``, a run's own
 ``seeds``, or ``--seeds``); ``--jobs N`` trains N at once (a student waits
 for its teacher).
 
@@ -207,16 +210,12 @@ def _raw_file(teacher_dir: str, source: dict) -> str:
     return osp.join(teacher_dir, f'raw_{_pool_stem(source)}.json')
 
 
-def quality_report(study, teacher: str, teacher_dir: str, source: dict) -> Optional[dict]:
-    """The raw labels in ``teacher_dir`` scored against the pool's held-back
-    labels (``pseudo_quality.gt``) at each of ``thresholds``; cached in
-    ``quality_<pool>.json`` for the same ground truth and thresholds. None
-    before the raw labels exist."""
+def _scored(raw: str, gt: str, thresholds: List[float], out: str, key: str,
+            label: dict) -> Optional[dict]:
+    """``raw`` labels scored against ``gt`` at ``thresholds`` (``label`` added),
+    cached in ``out`` for the same ground truth and thresholds; None before
+    ``raw`` exists. ``key`` names the study key in the error."""
     from tools.lib.pseudo_quality import pseudo_label_quality
-    spec, raw = study.pseudo_quality, _raw_file(teacher_dir, source)
-    gt = _fmt(spec['gt'], dict(study.get('variables') or {}))
-    thresholds = sorted(spec.get('thresholds', [0.3, 0.5, 0.7]))
-    out = _quality_file(teacher_dir, source)
     if not osp.isfile(raw):
         return None
     if osp.isfile(out):
@@ -225,11 +224,61 @@ def quality_report(study, teacher: str, teacher_dir: str, source: dict) -> Optio
             return cached
     report = pseudo_label_quality(json.load(open(raw)), json.load(open(gt)), thresholds)
     if not any(c['gt'] for c in report['rows'][0]['classes'].values()):
-        raise UserInputError(f'pseudo_quality.gt: {gt} holds no box on the {report["images"]} '
+        raise UserInputError(f'{key}: {gt} holds no box on the {report["images"]} '
                              'pseudo-labelled images; it must hold their held-back labels')
-    report = dict(report, teacher=teacher, gt=gt)
+    report = dict(report, gt=gt, **label)
     atomic_write_json(report, out, indent=1)
     return report
+
+
+def quality_report(study, teacher: str, teacher_dir: str, source: dict) -> Optional[dict]:
+    """The raw labels in ``teacher_dir`` scored against the pool's held-back
+    labels (``pseudo_quality.gt``) at each of ``thresholds``; cached in
+    ``quality_<pool>.json``. None before the raw labels exist."""
+    spec = study.pseudo_quality
+    gt = _fmt(spec['gt'], dict(study.get('variables') or {}))
+    return _scored(_raw_file(teacher_dir, source), gt,
+                   sorted(spec.get('thresholds', [0.3, 0.5, 0.7])),
+                   _quality_file(teacher_dir, source), 'pseudo_quality.gt',
+                   dict(teacher=teacher))
+
+
+def _test_source(study) -> dict:
+    variables = dict(study.get('variables') or {})
+    return {k: _fmt(study.test_quality[k], variables) for k in ('ann_file', 'img_prefix')}
+
+
+def _test_detections(study, stages, run, seed: int, work_dir: str) -> None:
+    """The study's ``test_quality``: the run's own detections of a labelled
+    set (``ann_file``, ``img_prefix``) at a low ``score_thr`` (a stage), for
+    :func:`detection_quality_reports` to score like pseudo labels."""
+    if not study.get('test_quality') or _task(run) != 'det':
+        return
+    folder = run_dir(work_dir, run['name'], seed)
+    source = _test_source(study)
+    raw = _raw_file(folder, source)
+    ckpt = last_checkpoint(folder) or osp.join(folder, 'last.pth')
+    stages.label(osp.relpath(raw, work_dir), 'det', run['config'], ckpt, source, raw,
+                 [study.test_quality.get('score_thr', 0.05)],
+                 options=_run_options(study, run, {}))
+
+
+def detection_quality_reports(study, results: List[dict], work_dir: str) -> List[dict]:
+    """Each run's (and seed's) detections of the ``test_quality`` set, scored
+    against its labels per threshold and class (size bias included)."""
+    if not study.get('test_quality'):
+        return []
+    spec, source = study.test_quality, _test_source(study)
+    reports = []
+    for result in results:
+        folder = run_dir(work_dir, result['name'], result['seed'])
+        report = _scored(_raw_file(folder, source), source['ann_file'],
+                         sorted(spec.get('thresholds', [0.1, 0.3, 0.5])),
+                         _quality_file(folder, source), 'test_quality.ann_file',
+                         dict(teacher=result['name']))
+        if report:
+            reports.append(dict(report, seed=result['seed']))
+    return reports
 
 
 def pseudo_label_counts(study, results: List[dict], work_dir: str) -> List[dict]:
@@ -306,6 +355,7 @@ def train_run(study, stages, run, seed: int, work_dir: str,
     result_file = osp.join(folder, 'result.json')
     key = f'{run["name"]}/seed{seed}'
     if stages.record(key) and osp.isfile(result_file):
+        _test_detections(study, stages, run, seed, work_dir)
         return json.load(open(result_file))
     extra = dict(train_options, **{'randomness.seed': seed})
     if run.get('teacher'):
@@ -329,6 +379,7 @@ def train_run(study, stages, run, seed: int, work_dir: str,
                   factors=dict(run.get('factors') or {}), final=final,
                   minutes=train_minutes(folder) or round((time.time() - start) / 60, 2))
     atomic_write_json(result, result_file, indent=1)
+    _test_detections(study, stages, run, seed, work_dir)
     return result
 
 
@@ -453,12 +504,15 @@ def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
     md_path = osp.join(work_dir, 'results.md')
     pseudo = pseudo_label_counts(study, results, work_dir)
     quality = pseudo_quality_reports(study, results, work_dir)
+    detection = detection_quality_reports(study, results, work_dir)
     text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine,
-                          pseudo=pseudo, quality=quality, missing=missing)
+                          pseudo=pseudo, quality=quality, detection=detection,
+                          missing=missing)
     atomic_write_text(text, md_path)
     for path in publish:
         text = render_results(study, name, results, figures, osp.dirname(osp.abspath(path)),
                               command, machine, pseudo=pseudo, quality=quality,
+                              detection=detection,
                               missing=missing)
         publish_blocks(path, name, text, render_readings(study, results, headline=True))
     return md_path

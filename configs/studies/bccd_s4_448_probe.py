@@ -43,5 +43,9 @@ tables += [dict(title='Supervised at 448x336 by strength and anchor size (seed 0
 tables += [dict(tables[-1], metric=f'coco/{c}_precision',
                 title=f'{c} AP at 448x336 by strength and anchor size (seed 0)')
            for c in _base_._classes]
+# each run's detections of the test set, scored per class like pseudo labels:
+# how many it keeps at 0.1 and 0.3, and whether its boxes have the right size
+test_quality = dict(ann_file='data/bccd/annotations/test.json',
+                    img_prefix='data/bccd/JPEGImages/', thresholds=[0.1, 0.3])
 readings = []
 figures = []

@@ -7,6 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from projects.utils import UserInputError
+from projects.utils.io import atomic_write_json
 from tools.lib.job_queue import JobQueue
 from tools.lib.study_report import (mean_std, pooled_std, publish_blocks, reading,
                                     render_readings, render_results, render_table, table_cells)
@@ -21,6 +22,7 @@ NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
 BCCD_448_GRID_STUDY = 'configs/studies/bccd_self_training_448_grid.py'
 BCCD_S4_PROBE_STUDY = 'configs/studies/bccd_s4_448_probe.py'
+BCCD_CONFIG = 'configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py'
 
 
 def _result(name, seed, ap, **factors):
@@ -163,12 +165,50 @@ def test_quality_report_is_recomputed_for_other_labels_and_refuses_empty_ones(tm
 
     first = report('gt.json', [0.5])
     assert first['rows'][0]['classes']['cell'] == dict(gt=1, kept=1, tp=1, precision=1.0,
-                                                       recall=1.0, ap=pytest.approx(1.0))
+                                                       recall=1.0, ap=pytest.approx(1.0),
+                                                       size=1.0)
     assert [r['thr'] for r in report('gt.json', [0.5, 0.95])['rows']] == [0.5, 0.95]
     with pytest.raises(UserInputError, match='pool.json holds no box on the 1 pseudo-labelled'):
         report('pool.json', [0.5])  # the unlabelled list itself: no held-back labels
     assert run_study.quality_report(Config(dict(pseudo_quality=dict(gt='gt.json'))), 't',
                                     str(tmp_path / 'none'), source) is None  # not labelled yet
+
+
+def test_test_quality_labels_each_run_and_scores_its_detections(tmp_path):
+    """A run's own detections of a labelled set: one box per ground-truth box,
+    1.2x its size about its centre, at score 0.3; every number is known."""
+    gt = dict(images=[dict(id=1, file_name='a.jpg', width=100, height=100)],
+              categories=[dict(id=1, name='cell')],
+              annotations=[dict(id=1, image_id=1, category_id=1, bbox=[10, 10, 20, 20],
+                                area=400, iscrowd=0)])
+    (tmp_path / 'test.json').write_text(json.dumps(gt))
+    calls = []
+
+    class Stages:
+        def label(self, key, task, config, ckpt, source, out, score_thr, options=None):
+            calls.append((key, task, source, score_thr, options))
+            det = dict(gt['annotations'][0], bbox=[8, 8, 24, 24], score=0.3)
+            atomic_write_json(dict(gt, annotations=[det]), out)
+
+    run = dict(name='r', config=BCCD_CONFIG, options={'img_scale': (448, 336)})
+    study = Config(dict(runs=[run], test_quality=dict(
+        ann_file=str(tmp_path / 'test.json'), img_prefix='imgs/', thresholds=[0.5, 0.1])))
+    work = str(tmp_path / 'work')
+    run_study._test_detections(study, Stages(), run, 0, work)
+    assert calls == [('r/seed0/raw_test.json', 'det', dict(ann_file=str(tmp_path / 'test.json'),
+                                                         img_prefix='imgs/'),
+                      [0.05], {'img_scale': (448, 336)})]
+    reports = run_study.detection_quality_reports(study, [dict(name='r', seed=0)], work)
+    low, high = reports[0]['rows']  # thresholds sorted
+    assert (low['thr'], high['thr']) == (0.1, 0.5)
+    assert low['classes']['cell']['size'] == pytest.approx(1.2)
+    assert low['classes']['cell']['tp'] == 1 and high['classes']['cell']['size'] is None
+    text = render_results(dict(tables=[]), 'x', [], [], '.', 'cmd', 'cpu', detection=reports)
+    assert '**Detections of `test.json`, scored per class**' in text
+    assert '| r | 1 | 0.1 | cell | 1 | 1 | 1.00 | 1.00 | ' in text and '| 1.20 |' in text
+    assert '| r | 1 | 0.5 | cell | 1 | 0 | - | 0.00 | 0.00 | - |' in text
+    assert run_study.detection_quality_reports(Config(dict()), [dict(name='r', seed=0)],
+                                               work) == []
 
 
 def test_columns_follow_the_table_order_and_empty_tables_say_so():

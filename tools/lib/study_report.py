@@ -305,6 +305,37 @@ def _ms(values: List[Optional[float]], fmt: str = '.2f') -> str:
     return f'{mean:{fmt}}' + (f' ± {std:{fmt}}' if n > 1 else '')
 
 
+def _grouped(reports: List[dict]):
+    """Per label (``teacher``: a teacher or a run) over its seeds, threshold and
+    class: ``(label, n seeds, threshold, class, [class stats], [rows])``."""
+    for label in dict.fromkeys(q['teacher'] for q in reports):
+        group = [q for q in reports if q['teacher'] == label]
+        for i, row in enumerate(group[0]['rows']):
+            rows = [q['rows'][i] for q in group]
+            for name in group[0]['classes']:
+                yield label, len(group), row['thr'], name, [r['classes'][name] for r in rows], rows
+
+
+def _detection_table(reports: List[dict]) -> List[str]:
+    """Per run (over its seeds), threshold and class: its own detections of a
+    labelled set scored like pseudo labels, with their size bias."""
+    if not reports:
+        return []
+    lines = [f'**Detections of `{osp.basename(reports[0]["gt"])}`, scored per class** (each '
+             'run\'s final checkpoint, boxes kept at each threshold; size: median linear size of '
+             'each ground-truth box\'s best-overlapping detection over its own, 1.00 is right; '
+             'mean ± std over seeds, n seeds)', '',
+             '| run | n | threshold | class | GT boxes | detections | precision | '
+             'recall (IoU 0.5) | AP | size (detection / GT) |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for run, n, thr, name, c, _ in _grouped(reports):
+        lines.append(f'| {run} | {n} | {thr:g} | {name} | {_ms([x["gt"] for x in c], ".0f")} | '
+                     f'{_ms([x["kept"] for x in c], ".0f")} | '
+                     f'{_ms([x["precision"] for x in c])} | {_ms([x["recall"] for x in c])} | '
+                     f'{_ms([x["ap"] for x in c])} | {_ms([x.get("size") for x in c])} |')
+    return lines + ['']
+
+
 def _quality_table(quality: List[dict]) -> List[str]:
     """Per teacher (over its seeds), threshold and class: kept boxes,
     precision, recall; then the thresholds ``auto`` chose."""
@@ -316,17 +347,12 @@ def _quality_table(quality: List[dict]) -> List[str]:
                   '| teacher | n | threshold | class | GT boxes | pseudo boxes | precision | '
                   'recall (IoU 0.5) | images without a box |',
                   '|---|---|---|---|---|---|---|---|---|']
-    for teacher in dict.fromkeys(q['teacher'] for q in reports):
-        group = [q for q in reports if q['teacher'] == teacher]
-        for i, row in enumerate(group[0]['rows']):
-            rows = [q['rows'][i] for q in group]
-            for name in group[0]['classes']:
-                c = [r['classes'][name] for r in rows]
-                lines.append(
-                    f'| {teacher} | {len(group)} | {row["thr"]:g} | {name} | '
-                    f'{_ms([x["gt"] for x in c], ".0f")} | {_ms([x["kept"] for x in c], ".0f")} | '
-                    f'{_ms([x["precision"] for x in c])} | {_ms([x["recall"] for x in c])} | '
-                    f'{_ms([100 * r["empty"] for r in rows], ".1f")}% |')
+    for teacher, n, thr, name, c, rows in _grouped(reports):
+        lines.append(
+            f'| {teacher} | {n} | {thr:g} | {name} | '
+            f'{_ms([x["gt"] for x in c], ".0f")} | {_ms([x["kept"] for x in c], ".0f")} | '
+            f'{_ms([x["precision"] for x in c])} | {_ms([x["recall"] for x in c])} | '
+            f'{_ms([100 * r["empty"] for r in rows], ".1f")}% |')
     autos = [q for q in quality if 'auto' in q]
     if autos:
         names = list(autos[0]['auto']['classes'])
@@ -346,10 +372,13 @@ def render_results(study, name: str, results: List[dict], figures: List[Tuple[st
                    md_dir: str, command: str, machine: str,
                    pseudo: Optional[List[dict]] = None,
                    quality: Optional[List[dict]] = None,
+                   detection: Optional[List[dict]] = None,
                    missing: Optional[List[Tuple[str, int]]] = None) -> str:
     """The whole results.md of a study; ``pseudo`` rows (teacher, seed, file,
     images, boxes) add a table of the students' pseudo labels, ``quality``
-    (:func:`tools.run_study.pseudo_quality_reports`) their quality; ``missing``
+    (:func:`tools.run_study.pseudo_quality_reports`) their quality, ``detection``
+    (:func:`tools.run_study.detection_quality_reports`) the runs' own
+    detections of a labelled set scored the same way; ``missing``
     (run, seed) pairs of the study that have no result are listed."""
     parts = [f'# Study {name}', '', study.get('description', '').strip(), '',
              f'Machine: {machine}.', '', f'Command: `{command}`', '']
@@ -361,6 +390,7 @@ def render_results(study, name: str, results: List[dict], figures: List[Tuple[st
     if pseudo:
         parts += _pseudo_table(pseudo)
     parts += _quality_table(quality or [])
+    parts += _detection_table(detection or [])
     parts += _missing_lines(missing or [])
     return '\n'.join(parts + _every_run_table(study, results)) + '\n'
 
