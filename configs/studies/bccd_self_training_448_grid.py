@@ -87,6 +87,11 @@ tables = (
     # 8: the strength figure's lines
     + [dict(title='Box AP at 448x336 by strength', rows='arm', cols='strength',
             order=['S1', 'S2', 'S3', 'S4'])]
+    # 9: what the loss normalisation did with each S1 student's pseudo half (alpha 1:
+    # half the ratio avg(L_h) / avg(L_p)); the 0.7 teachers leave most pool images empty
+    + [dict(title='Pseudo-loss weight at the last step (S1 students)', rows='init',
+            cols='method', metric='train/pseudo_weight', where=dict(strength='S1'),
+            order=_s1[1:])]
 )
 _zoph = dict(expect='higher', paper=_base_._zoph_student)
 # the paper's claim is read on box AP only; paired: the runs of one seed share a

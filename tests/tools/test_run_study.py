@@ -465,6 +465,7 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     assert all(t['where'] == {'thr': ['0.5', None]} for t in strengths)
     assert [t['metric'] for t in s1] == [t['metric'] for t in strengths]
     assert study.tables[8]['rows'] == 'arm' and study.tables[8]['cols'] == 'strength'
+    assert study.tables[9]['metric'] == 'train/pseudo_weight'
     # the paper's claim is read on box AP only: 4 thresholds at S1, 4 strengths
     paper = [r for r in study.readings if r.get('paper') is not None]
     assert len(paper) == 8 and {r['table'] for r in paper} == {0, 4}
