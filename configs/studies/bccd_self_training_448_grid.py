@@ -112,7 +112,7 @@ readings = [
 ]
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_grid.png',
-         title='448x336, S1 by threshold (mean ± std and each seed)'),
+         title='448x336, S1 by threshold (mean ± std, seeds)'),
     dict(kind='table', table=8, file='bccd_self_training_448_strength.png',
          title='448x336 by strength (mean ± std and each seed)'),
 ]
