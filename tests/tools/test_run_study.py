@@ -22,6 +22,7 @@ NEGATIVES_STUDY = 'configs/studies/demo_negative_pseudo_labels.py'
 BCCD_448_STUDY = 'configs/studies/bccd_self_training_448.py'
 BCCD_448_GRID_STUDY = 'configs/studies/bccd_self_training_448_grid.py'
 BCCD_S4_PROBE_STUDY = 'configs/studies/bccd_s4_448_probe.py'
+BCCD_A24_STUDY = 'configs/studies/bccd_self_training_448_a24.py'
 BCCD_CONFIG = 'configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py'
 
 
@@ -495,9 +496,30 @@ def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
             'img_scale', key, 'strength'}
 
 
+def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
+    grid = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_448_GRID_STUDY)).runs}
+    probe = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY)).runs}
+    study = load_study(osp.join(ROOT, BCCD_A24_STUDY))
+    assert [r['name'] for r in study.runs] == ['in1k-s1', 'in1k-s3', 'in1k-student-s3']
+    for run in study.runs:
+        ref = grid[run['name']]
+        changed = {k for k in set(run['options']) | set(ref['options'])
+                   if run['options'].get(k) != ref['options'].get(k)}
+        assert len(changed) == 1 and changed.pop().endswith('octave_base_scale'), run['name']
+        assert run['options'][next(k for k in run['options'] if 'octave' in k)] == 3
+        assert {k: v for k, v in run.items() if k not in ('options', 'factors')} == \
+            {k: v for k, v in ref.items() if k not in ('options', 'factors')}
+    # seed 0 of the supervised runs: the probe's 24-px commands
+    assert study.runs[0]['options'] == probe['s1-448-anchors3']['options']
+    assert study.runs[1]['options'] == probe['s3-448-anchors3']['options']
+    assert study.runs[2]['teacher'] == 'in1k-s1' and study.runs[2]['score_thr'] == 0.5
+    _assert_readings_name_cells(study)
+
+
 @pytest.mark.parametrize('study_path', [BCCD_STUDY, COCO128_STUDY, BCCD_SEEDS_STUDY,
                                         NEGATIVES_STUDY, BCCD_448_STUDY,
-                                        BCCD_448_GRID_STUDY, BCCD_S4_PROBE_STUDY])
+                                        BCCD_448_GRID_STUDY, BCCD_S4_PROBE_STUDY,
+                                        BCCD_A24_STUDY])
 def test_study_options_name_keys_their_configs_have(study_path):
     study = load_study(osp.join(ROOT, study_path))
     for run in study.runs:
