@@ -244,8 +244,12 @@ def quality_report(study, teacher: str, teacher_dir: str, source: dict) -> Optio
 
 
 def _test_source(study) -> dict:
-    variables = dict(study.get('variables') or {})
-    return {k: _fmt(study.test_quality[k], variables) for k in ('ann_file', 'img_prefix')}
+    spec, variables = study.test_quality, dict(study.get('variables') or {})
+    missing = [k for k in ('ann_file', 'img_prefix') if k not in spec]
+    if missing:
+        raise UserInputError(f'test_quality needs {" and ".join(missing)} (a labelled set: '
+                             'ann_file=COCO json, img_prefix=its image folder)')
+    return {k: _fmt(spec[k], variables) for k in ('ann_file', 'img_prefix')}
 
 
 def _test_detections(study, stages, run, seed: int, work_dir: str) -> None:

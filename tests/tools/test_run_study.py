@@ -210,6 +210,9 @@ def test_test_quality_labels_each_run_and_scores_its_detections(tmp_path):
     assert '| r | 1 | 0.5 | cell | 1 | 0 | - | 0.00 | 0.00 | - |' in text
     assert run_study.detection_quality_reports(Config(dict()), [dict(name='r', seed=0)],
                                                work) == []
+    with pytest.raises(UserInputError, match='test_quality needs img_prefix'):
+        run_study.detection_quality_reports(
+            Config(dict(test_quality=dict(ann_file='t.json'))), [], work)
 
 
 def test_columns_follow_the_table_order_and_empty_tables_say_so():
