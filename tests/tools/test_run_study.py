@@ -470,9 +470,14 @@ def test_448_grid_runs_the_448_pair_and_changes_one_thing_per_new_row():
     assert [t['metric'] for t in s1] == [t['metric'] for t in strengths]
     assert study.tables[8]['rows'] == 'arm' and study.tables[8]['cols'] == 'strength'
     assert study.tables[9]['metric'] == 'train/pseudo_weight'
-    # the paper's claim is read on box AP only: 4 thresholds at S1, 4 strengths
-    paper = [r for r in study.readings if r.get('paper') is not None]
-    assert len(paper) == 8 and {r['table'] for r in paper} == {0, 4}
+    # the paper's claim is read on box AP only, at its threshold 0.5 and `auto` (S1) and
+    # at S2-S4; each pair is read once
+    paper = [(r['table'], r['a']) for r in study.readings if r.get('paper') is not None]
+    assert sorted(paper) == [(0, 'student S1'), (0, 'student S1, auto'), (4, 'student S2'),
+                             (4, 'student S3'), (4, 'student S4')]
+    pairs = [(r['table'], r['a'], r['b']) for r in study.readings]
+    assert len(pairs) == len(set(pairs))
+    assert not any(t >= 4 and a == 'student S1' for t, a, _ in pairs)
     assert {r['table'] for r in study.readings if r['headline']} == {0, 4}  # the README's
     _assert_readings_name_cells(study)
 
