@@ -200,14 +200,14 @@ def render_readings(study, results: List[dict], headline: bool = False) -> List[
     """
     specs = study.get('readings') or []
     marked = [s for s in specs if s.get('headline')]
-    if headline and marked:
+    short = headline and bool(marked)
+    if short:
         specs = marked
     if not specs:
         return []
     lines = ['**Readings** (generated: a difference is an effect only beyond twice the pooled '
              'sample std of its two cells' + ('; the headline readings, every reading is in the '
-                                               "study's full report" if specs is marked else '')
-             + ')', '']
+                                               "study's full report" if short else '') + ')', '']
     lines += [f'- {reading(results, study["tables"][s["table"]], s)}' for s in specs]
     return lines + ['']
 
