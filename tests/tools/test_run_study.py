@@ -508,7 +508,10 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     grid = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_448_GRID_STUDY)).runs}
     probe = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY)).runs}
     study = load_study(osp.join(ROOT, BCCD_A24_STUDY))
-    assert [r['name'] for r in study.runs] == ['in1k-s1', 'in1k-s3', 'in1k-student-s3']
+    names = [r['name'] for r in study.runs]
+    # every grid run once, the first session's three rows first
+    assert sorted(names) == sorted(grid) and len(names) == len(grid) == 12
+    assert names[:3] == ['in1k-s1', 'in1k-s3', 'in1k-student-s3']
     for run in study.runs:
         ref = grid[run['name']]
         changed = {k for k in set(run['options']) | set(ref['options'])
@@ -521,6 +524,14 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     assert study.runs[0]['options'] == probe['s1-448-anchors3']['options']
     assert study.runs[1]['options'] == probe['s3-448-anchors3']['options']
     assert study.runs[2]['teacher'] == 'in1k-s1' and study.runs[2]['score_thr'] == 0.5
+    # the grid's tables and readings, retitled only
+    grid_study = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
+    assert study.readings == grid_study.readings
+    for mine, theirs in zip(study.tables, grid_study.tables, strict=True):
+        assert mine['title'] == theirs['title'] + ' (24-px anchors)'
+        assert {k: v for k, v in mine.items() if k != 'title'} == \
+            {k: v for k, v in theirs.items() if k != 'title'}
+    assert len({f['file'] for f in study.figures + grid_study.figures}) == 4
     _assert_readings_name_cells(study)
 
 
