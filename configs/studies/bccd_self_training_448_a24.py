@@ -44,7 +44,7 @@ runs = [_a24(name) for name in (  # priority order
 tables = [dict(t, title=t['title'] + ' (24-px anchors)') for t in _base_.tables]
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
-         title='448x336, 24-px anchors, S1 by threshold (mean ± std, seeds)'),
+         title='24-px anchors, S1 by threshold (mean ± std, seeds)'),
     dict(kind='table', table=8, file='bccd_self_training_448_a24_strength.png',
-         title='448x336, 24-px anchors, by strength (mean ± std and each seed)'),
+         title='24-px anchors, by strength (mean ± std, each seed)'),
 ]
