@@ -505,7 +505,8 @@ def test_s4_probe_crosses_size_and_anchors_around_the_grids_s4_run():
 
 
 def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
-    grid = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_448_GRID_STUDY)).runs}
+    grid_study = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
+    grid = {r['name']: r for r in grid_study.runs}
     probe = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY)).runs}
     study = load_study(osp.join(ROOT, BCCD_A24_STUDY))
     names = [r['name'] for r in study.runs]
@@ -525,7 +526,6 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     assert study.runs[1]['options'] == probe['s3-448-anchors3']['options']
     assert study.runs[2]['teacher'] == 'in1k-s1' and study.runs[2]['score_thr'] == 0.5
     # the grid's tables and readings, retitled only
-    grid_study = load_study(osp.join(ROOT, BCCD_448_GRID_STUDY))
     assert study.readings == grid_study.readings
     for mine, theirs in zip(study.tables, grid_study.tables, strict=True):
         assert mine['title'] == theirs['title'] + ' (24-px anchors)'
