@@ -35,13 +35,44 @@ def _a24(name):
                 factors=dict(run['factors'], anchors='24-px'))
 
 
+# random init (GN everywhere, bccd_self_training.py's scratch configs): the same
+# command with the other init's config, in its own table rows and figure lines
+_scratch_config = {  # the grid's `_sup` is its supervised run, not the 224 study's configs
+    _base_._nst['in1k']: _base_._nst['scratch'],
+    'configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py':
+        'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'}
+
+
+def _scratch(run):
+    """``run`` (24-px anchors) from random init: config, names and init change."""
+    teacher = {'teacher': run['teacher'].replace('in1k', 'scratch')} if 'teacher' in run else {}
+    arm = {'arm': run['factors']['arm'] + ', random init'} if 'arm' in run['factors'] else {}
+    return dict(run, name=run['name'].replace('in1k', 'scratch'),
+                config=_scratch_config[run['config']], **teacher,
+                factors=dict(run['factors'], init='scratch', **arm))
+
+
 runs = [_a24(name) for name in (  # priority order
     'in1k-s1', 'in1k-s3', 'in1k-student-s3',  # the first session's rows
     'in1k-student-s1', 'in1k-student-s1-thrauto', 'in1k-s2', 'in1k-student-s2',
     'in1k-student-s1-thrauto-round2', 'in1k-s4',
     # the 0.7 and 0.3 students before the S4 one: S4 learns little at 24 px (the probe)
-    'in1k-student-s1-thr0.7', 'in1k-student-s1-thr0.3', 'in1k-student-s4')]
+    'in1k-student-s1-thr0.7', 'in1k-student-s1-thr0.3')]
+# the fifth session: random init's S1 pair and S2 (the pre-training gap at S1 and
+# S2), then the S4 student
+runs += [_scratch(_a24(name)) for name in ('in1k-s1', 'in1k-student-s1', 'in1k-s2')]
+runs += [_a24('in1k-student-s4')]
 tables = [dict(t, title=t['title'] + ' (24-px anchors)') for t in _base_.tables]
+# the grid's readings (ImageNet init), and random init's: the student against its
+# supervised run (box AP, the README's, and per class), ImageNet against random
+# init at S1 and S2, and whether S2 shrinks that gap (Zoph et al.'s claim)
+readings = _base_.readings + (
+    [dict(table=t, row='scratch', a='student S1', b='supervised S1', paired=True,
+          headline=t == 0, **(_base_._zoph if t == 0 else {})) for t in range(4)]
+    + [dict(table=t, col=f'supervised S{s}', a='in1k', b='scratch', headline=s == 1)
+       for t, s in ((0, 1), (4, 2))]
+    + [dict(table=4, gap=('in1k', 'scratch'), a='supervised S2', b='supervised S1',
+            headline=True, expect='lower', paper=_base_._zoph_gap)])
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
          title='24-px anchors, S1 by threshold (mean ± std, seeds)'),

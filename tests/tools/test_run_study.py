@@ -509,11 +509,12 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     grid = {r['name']: r for r in grid_study.runs}
     probe = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY)).runs}
     study = load_study(osp.join(ROOT, BCCD_A24_STUDY))
-    names = [r['name'] for r in study.runs]
+    in1k = [r for r in study.runs if r['factors']['init'] == 'in1k']
+    names = [r['name'] for r in in1k]
     # every grid run once, the first session's three rows first
     assert sorted(names) == sorted(grid) and len(names) == len(grid) == 12
     assert names[:3] == ['in1k-s1', 'in1k-s3', 'in1k-student-s3']
-    for run in study.runs:
+    for run in in1k:
         ref = grid[run['name']]
         changed = {k for k in set(run['options']) | set(ref['options'])
                    if run['options'].get(k) != ref['options'].get(k)}
@@ -525,8 +526,26 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     assert study.runs[0]['options'] == probe['s1-448-anchors3']['options']
     assert study.runs[1]['options'] == probe['s3-448-anchors3']['options']
     assert study.runs[2]['teacher'] == 'in1k-s1' and study.runs[2]['score_thr'] == 0.5
-    # the grid's tables and readings, retitled only
-    assert study.readings == grid_study.readings
+    # random init: the 24-px S1 pair and S2 with the scratch configs, nothing else changed
+    by_name = {r['name']: r for r in in1k}
+    scratch = [r for r in study.runs if r['factors']['init'] == 'scratch']
+    assert [r['name'] for r in scratch] == ['scratch-s1', 'scratch-student-s1', 'scratch-s2']
+    for run in scratch:
+        ref = by_name[run['name'].replace('scratch', 'in1k')]
+        assert run['config'] == ref['config'].replace('in1k_fpn_bn', 'scratch_fpn_gn-all')
+        assert run['options'] == ref['options'] and run.get('score_thr') == ref.get('score_thr')
+        assert run['factors'] == dict(ref['factors'], init='scratch', arm=ref['factors'][
+            'arm'] + ', random init')
+    assert scratch[1]['teacher'] == 'scratch-s1'
+    # the grid's tables (retitled) and readings, and random init's
+    assert study.readings[:len(grid_study.readings)] == grid_study.readings
+    extra = study.readings[len(grid_study.readings):]
+    assert [(r['table'], r.get('row'), r['a'], r['b']) for r in extra[:4]] == [
+        (t, 'scratch', 'student S1', 'supervised S1') for t in range(4)]
+    assert [(r.get('col'), r.get('gap'), r['a']) for r in extra[4:]] == [
+        ('supervised S1', None, 'in1k'), ('supervised S2', None, 'in1k'),
+        (None, ('in1k', 'scratch'), 'supervised S2')]
+    assert extra[0]['paper'] and extra[-1]['expect'] == 'lower'
     for mine, theirs in zip(study.tables, grid_study.tables, strict=True):
         assert mine['title'] == theirs['title'] + ' (24-px anchors)'
         assert {k: v for k, v in mine.items() if k != 'title'} == \
