@@ -9,12 +9,14 @@
 # labelled half (tools/pseudo_label.py ... --out <pseudo.json>; pass it as
 #   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>).
 # Both halves under the base's strength S1 (strength = 'S4' in a child, or
-# --cfg-options strength=S4, switches both); loss normalization with alpha 1.
+# --cfg-options strength=S4, switches both; pseudo_strength, when set, switches
+# the pseudo half alone); loss normalization with alpha 1.
 # Model and schedule are the supervised config's. The half-batch student
 # (4 human + 4 pseudo in 8) is the named ablation nst_..._1xb8-1x-s1_bccd-lab50.py.
 _base_ = './retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'
 
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
+pseudo_strength = None  # the pseudo half's strength, if not `strength` (a probe's knob)
 score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,

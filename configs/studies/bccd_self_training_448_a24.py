@@ -62,6 +62,19 @@ runs = [_a24(name) for name in (  # priority order
 # S2), then the S4 student
 runs += [_scratch(_a24(name)) for name in ('in1k-s1', 'in1k-student-s1', 'in1k-s2')]
 runs += [_a24('in1k-student-s4')]
+
+
+def _pseudo_at(run, s):
+    """Student ``run`` with its pseudo-labelled half at S``s`` (the human half unchanged)."""
+    factors = {k: v for k, v in run['factors'].items() if k != 'arm'}  # not a figure line
+    return dict(run, name=f"{run['name']}-pseudo-s{s}",
+                options=dict(run['options'], pseudo_strength=f'S{s}'),
+                factors=dict(factors, method=f"{factors['method']}, pseudo S{s}"))
+
+
+# the fifth session's probe of the S2 student's loss: is it the S2 policy on the
+# pseudo-labelled half? The same student with that half at S1
+runs += [_pseudo_at(_a24('in1k-student-s2'), 1)]
 tables = [dict(t, title=t['title'] + ' (24-px anchors)') for t in _base_.tables]
 # the grid's readings (ImageNet init), and random init's: the student against its
 # supervised run (box AP, the README's, and per class), ImageNet against random
@@ -72,7 +85,10 @@ readings = _base_.readings + (
     + [dict(table=t, col=f'supervised S{s}', a='in1k', b='scratch', headline=s == 1)
        for t, s in ((0, 1), (4, 2))]
     + [dict(table=4, gap=('in1k', 'scratch'), a='supervised S2', b='supervised S1',
-            headline=True, expect='lower', paper=_base_._zoph_gap)])
+            headline=True, expect='lower', paper=_base_._zoph_gap)]
+    # the probe, against the S2 student and the supervised S2 run (box AP and per class)
+    + [dict(table=t, row='in1k', a='student S2, pseudo S1', b=b, paired=True, headline=t == 4)
+       for t in range(4, 8) for b in ('student S2', 'supervised S2')])
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
          title='24-px anchors, S1 by threshold (mean ± std, seeds)'),

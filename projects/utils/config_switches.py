@@ -1,5 +1,5 @@
-"""One-value switches of a config: strength, img_scale, alpha, score_thr, cls_weight, the
-student batch.
+"""One-value switches of a config: strength, pseudo_strength, img_scale, alpha, score_thr,
+cls_weight, the student batch.
 
 A base config resolves ``strength = dict(...)`` into its pipelines when it is
 parsed, so a child that changes the top-level value changes nothing it
@@ -8,6 +8,9 @@ trains. Instead, the top-level keys below are plain values, and
 config (and any ``--cfg-options``) is merged:
 
 * ``strength`` ('S1'-'S4'): every ``StrengthAugment`` in the training data;
+* ``pseudo_strength`` ('S1'-'S4', or None to follow ``strength``): the
+  ``StrengthAugment`` of a student's pseudo-labelled half only (the ``pseudo``
+  dataset of its ``HumanPseudoDataset``), applied after ``strength``;
 * ``img_scale`` ((width, height)): the ``scale`` of every ``StrengthAugment`` and
   ``Resize`` step of every dataloader's pipelines (train, val, test: what a
   teacher labels with too), so one value moves the whole input size;
@@ -70,17 +73,39 @@ def _threshold(cfg):
     return _number(cfg, 'score_thr')
 
 
-def _apply_strength(cfg) -> None:
-    value = cfg['strength']
+def _strength(cfg, key: str) -> str:
+    value = cfg[key]
     if value not in STRENGTHS:
         shown = 'a dict' if isinstance(value, dict) else repr(value)
         raise UserInputError(
-            f"config key 'strength' must be one of {', '.join(STRENGTHS)} as a plain "
-            f"string (strength = 'S3' in a child config, or --cfg-options strength=S3), "
-            f'got {shown}; it switches every StrengthAugment of the training data')
+            f"config key {key!r} must be one of {', '.join(STRENGTHS)} as a plain "
+            f"string ({key} = 'S3' in a child config, or --cfg-options {key}=S3), "
+            f'got {shown}; it switches every StrengthAugment of the training data'
+            + (' of the pseudo-labelled half' if key == 'pseudo_strength' else ''))
+    return value
+
+
+def _apply_strength(cfg) -> None:
+    value = _strength(cfg, 'strength')
     augments = list(_of_type(cfg.get('train_dataloader'), 'StrengthAugment'))
     if not augments:
         raise UserInputError(f'config sets strength={value!r} but its training data has no '
+                             'StrengthAugment step to switch')
+    for aug in augments:
+        aug['strength'] = value
+
+
+def _apply_pseudo_strength(cfg) -> None:
+    """The pseudo-labelled half's ``StrengthAugment`` steps, after ``strength``."""
+    value = _strength(cfg, 'pseudo_strength')
+    loader = cfg.get('train_dataloader')
+    dataset = loader.get('dataset') if isinstance(loader, dict) else None
+    pseudo = dataset.get('pseudo') if isinstance(dataset, dict) and \
+        _kind(dataset) == 'HumanPseudoDataset' else None
+    augments = list(_of_type(pseudo, 'StrengthAugment'))
+    if not augments:
+        raise UserInputError(f'config sets pseudo_strength={value!r} but its training data has '
+                             'no pseudo-labelled half (HumanPseudoDataset.pseudo) with a '
                              'StrengthAugment step to switch')
     for aug in augments:
         aug['strength'] = value
@@ -140,7 +165,7 @@ def _apply_student_batch(cfg, given=()) -> None:
     loader['batch_size'] = batch
 
 
-SWITCHES = ('strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
+SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
 
 
 def apply_switches(cfg, given=None):
@@ -156,6 +181,9 @@ def apply_switches(cfg, given=None):
     keys = SWITCHES if given is None else [k for k in SWITCHES if k in given]
     if 'strength' in keys and 'strength' in cfg:
         _apply_strength(cfg)
+    # after strength, and again whenever strength is (it resets the pseudo half)
+    if {'strength', 'pseudo_strength'} & set(keys) and cfg.get('pseudo_strength') is not None:
+        _apply_pseudo_strength(cfg)
     if 'img_scale' in keys and 'img_scale' in cfg:
         _apply_img_scale(cfg)
     if 'alpha' in keys and 'alpha' in cfg:

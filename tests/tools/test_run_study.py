@@ -509,7 +509,7 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     grid = {r['name']: r for r in grid_study.runs}
     probe = {r['name']: r for r in load_study(osp.join(ROOT, BCCD_S4_PROBE_STUDY)).runs}
     study = load_study(osp.join(ROOT, BCCD_A24_STUDY))
-    in1k = [r for r in study.runs if r['factors']['init'] == 'in1k']
+    in1k = [r for r in study.runs if r['factors']['init'] == 'in1k' and r['name'] in grid]
     names = [r['name'] for r in in1k]
     # every grid run once, the first session's three rows first
     assert sorted(names) == sorted(grid) and len(names) == len(grid) == 12
@@ -537,15 +537,25 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
         assert run['factors'] == dict(ref['factors'], init='scratch', arm=ref['factors'][
             'arm'] + ', random init')
     assert scratch[1]['teacher'] == 'scratch-s1'
+    # the probe: the S2 student with its pseudo half at S1, nothing else changed
+    probe = study.runs[-1]
+    ref = by_name['in1k-student-s2']
+    assert probe['options'] == dict(ref['options'], pseudo_strength='S1')
+    assert probe['name'] == 'in1k-student-s2-pseudo-s1' and probe['config'] == ref['config']
+    assert 'arm' not in probe['factors'] and probe['factors']['thr'] == '0.5'
+    assert len(study.runs) == len(in1k) + len(scratch) + 1
     # the grid's tables (retitled) and readings, and random init's
     assert study.readings[:len(grid_study.readings)] == grid_study.readings
     extra = study.readings[len(grid_study.readings):]
     assert [(r['table'], r.get('row'), r['a'], r['b']) for r in extra[:4]] == [
         (t, 'scratch', 'student S1', 'supervised S1') for t in range(4)]
-    assert [(r.get('col'), r.get('gap'), r['a']) for r in extra[4:]] == [
+    assert [(r.get('col'), r.get('gap'), r['a']) for r in extra[4:7]] == [
         ('supervised S1', None, 'in1k'), ('supervised S2', None, 'in1k'),
         (None, ('in1k', 'scratch'), 'supervised S2')]
-    assert extra[0]['paper'] and extra[-1]['expect'] == 'lower'
+    assert {(r['table'], r['a'], r['b']) for r in extra[7:]} == {
+        (t, 'student S2, pseudo S1', b) for t in range(4, 8)
+        for b in ('student S2', 'supervised S2')}
+    assert extra[0]['paper'] and extra[6]['expect'] == 'lower'
     for mine, theirs in zip(study.tables, grid_study.tables, strict=True):
         assert mine['title'] == theirs['title'] + ' (24-px anchors)'
         assert {k: v for k, v in mine.items() if k != 'title'} == \

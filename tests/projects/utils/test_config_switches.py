@@ -86,6 +86,27 @@ def test_cfg_options_strength_reaches_both_student_pipelines():
         'DetectionRandAugment'
 
 
+def test_pseudo_strength_switches_the_pseudo_half_only(tmp_path):
+    config = osp.join(ROOT, 'configs/bccd/'
+                      'nst_retinanet_mobilenetv2-in1k_fpn_bn_1xb16-1x-s1_bccd-lab50.py')
+    assert Config.fromfile(config).pseudo_strength is None  # follows strength
+    # given together on the command line, in either order: human S2, pseudo S1
+    for options in ({'strength': 'S2', 'pseudo_strength': 'S1'},
+                    {'pseudo_strength': 'S1', 'strength': 'S2'}):
+        data = load_config(config, options).train_dataloader.dataset
+        assert (data.human.pipeline[2].strength, data.pseudo.pipeline[2].strength) == \
+            ('S2', 'S1'), options
+    # set in a child, it survives a later --cfg-options strength (which resets both halves)
+    child = _child(tmp_path, config, "pseudo_strength = 'S4'")
+    data = load_config(child, {'strength': 'S3'}).train_dataloader.dataset
+    assert (data.human.pipeline[2].strength, data.pseudo.pipeline[2].strength) == ('S3', 'S4')
+    with pytest.raises(UserInputError, match="'pseudo_strength' must be one of S1"):
+        load_config(config, {'pseudo_strength': 'S5'})
+    sup = osp.join(ROOT, 'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py')
+    with pytest.raises(UserInputError, match='no pseudo-labelled half'):
+        load_config(sup, {'pseudo_strength': 'S1'})
+
+
 def test_alpha_and_score_thr_are_one_value(tmp_path):
     nst = osp.join(ROOT, 'configs/demo/'
                    'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
