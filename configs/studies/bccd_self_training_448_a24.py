@@ -28,11 +28,13 @@ _by_name = {r['name']: r for r in _base_.runs}
 
 
 def _a24(name):
-    """The grid's run ``name`` with 24-px anchors (the only change)."""
+    """The grid's run ``name`` with 24-px anchors (the only change; the figure's
+    line, ``arm``, names the init: this study has both)."""
     run = _by_name[name]
     key = next(k for k in run['options'] if k.endswith(_anchors))
+    arm = {'arm': run['factors']['arm'] + ', ImageNet init'} if 'arm' in run['factors'] else {}
     return dict(run, options=dict(run['options'], **{key: 3}),
-                factors=dict(run['factors'], anchors='24-px'))
+                factors=dict(run['factors'], anchors='24-px', **arm))
 
 
 # random init (GN everywhere, bccd_self_training.py's scratch configs): the same
@@ -46,7 +48,8 @@ _scratch_config = {  # the grid's `_sup` is its supervised run, not the 224 stud
 def _scratch(run):
     """``run`` (24-px anchors) from random init: config, names and init change."""
     teacher = {'teacher': run['teacher'].replace('in1k', 'scratch')} if 'teacher' in run else {}
-    arm = {'arm': run['factors']['arm'] + ', random init'} if 'arm' in run['factors'] else {}
+    arm = {'arm': run['factors']['arm'].replace('ImageNet', 'random')} \
+        if 'arm' in run['factors'] else {}
     return dict(run, name=run['name'].replace('in1k', 'scratch'),
                 config=_scratch_config[run['config']], **teacher,
                 factors=dict(run['factors'], init='scratch', **arm))
@@ -91,7 +94,7 @@ readings = _base_.readings + (
        for t in range(4, 8) for b in ('student S2', 'supervised S2')])
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
-         title='24-px anchors, S1 by threshold (mean ± std, seeds)'),
+         title='24-px anchors, S1 by threshold (mean ± std)'),
     dict(kind='table', table=8, file='bccd_self_training_448_a24_strength.png',
          title='24-px anchors, by strength (mean ± std, each seed)'),
 ]

@@ -535,7 +535,7 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
         assert run['config'] == ref['config'].replace('in1k_fpn_bn', 'scratch_fpn_gn-all')
         assert run['options'] == ref['options'] and run.get('score_thr') == ref.get('score_thr')
         assert run['factors'] == dict(ref['factors'], init='scratch', arm=ref['factors'][
-            'arm'] + ', random init')
+            'arm'].replace('ImageNet init', 'random init'))
     assert scratch[1]['teacher'] == 'scratch-s1'
     # the probe: the S2 student with its pseudo half at S1, nothing else changed
     probe = study.runs[-1]
@@ -544,6 +544,10 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
     assert probe['name'] == 'in1k-student-s2-pseudo-s1' and probe['config'] == ref['config']
     assert 'arm' not in probe['factors'] and probe['factors']['thr'] == '0.5'
     assert len(study.runs) == len(in1k) + len(scratch) + 1
+    # the strength figure's lines name the init (None: a run off the figure)
+    assert {r['factors'].get('arm') for r in study.runs} == {
+        None, 'supervised, ImageNet init', 'student, ImageNet init',
+        'supervised, random init', 'student, random init'}
     # the grid's tables (retitled) and readings, and random init's
     assert study.readings[:len(grid_study.readings)] == grid_study.readings
     extra = study.readings[len(grid_study.readings):]
