@@ -7,7 +7,8 @@
 #       configs/studies/bccd_self_training_448_a24.py --jobs 2
 # Everything but the anchor size is the grid's (its seed-0 supervised S1 and
 # S3 runs are the probe's s1-448-anchors3 and s3-448-anchors3 commands), and
-# so are the tables and readings.
+# so are the tables and readings. Beyond the grid (a later session): random
+# init's S1 pair and S2, and the S2 student with its pseudo half at S1.
 _base_ = './bccd_self_training_448_grid.py'
 description = """
 RetinaNet-MobileNetV2 on BCCD (`configs/bccd/`), ImageNet init, 2x (200 iterations), 50% of
@@ -20,8 +21,11 @@ step, the same LR recipe and iterations, loss normalisation with alpha 1, traine
 strength; the teacher is the supervised S1 run of the same seed, labelling the other 50% at score
 >= 0.5 (or 0.3, 0.7), or with one threshold per class, `auto`: the lowest threshold whose
 precision on the teacher's own labelled half reaches 0.8. Round 2: the `auto` student labels the
-pool (with `auto` thresholds of its own) for a new student. Metric: COCO box AP@[.5:.95] x 100
-on the 72 test images after the last iteration, and per class (classwise AP).
+pool (with `auto` thresholds of its own) for a new student. Random init (*scratch*, GN
+everywhere, bccd_self_training's configs): the supervised S1 and S2 runs and the S1 student at 0.5,
+otherwise the same commands. A probe: the S2 student with its pseudo-labelled half at S1
+(`pseudo_strength=S1`). Metric: COCO box AP@[.5:.95] x 100 on the 72 test images after the last
+iteration, and per class (classwise AP).
 """
 _anchors = 'bbox_head.anchor_generator.octave_base_scale'
 _by_name = {r['name']: r for r in _base_.runs}
