@@ -8,7 +8,8 @@
 # Everything but the anchor size is the grid's (its seed-0 supervised S1 and
 # S3 runs are the probe's s1-448-anchors3 and s3-448-anchors3 commands), and
 # so are the tables and readings. Beyond the grid (a later session): random
-# init's S1 pair and S2, and the S2 student with its pseudo half at S1.
+# init's S1 pair and S2, the S2 student with its pseudo half at S1, and the
+# S1 student with its pseudo half at S2.
 _base_ = './bccd_self_training_448_grid.py'
 description = """
 RetinaNet-MobileNetV2 on BCCD (`configs/bccd/`), ImageNet init, 2x (200 iterations), 50% of
@@ -24,8 +25,8 @@ precision on the teacher's own labelled half reaches 0.8. Round 2: the `auto` st
 pool (with `auto` thresholds of its own) for a new student. Random init (*scratch*, GN
 everywhere, bccd_self_training's configs): the supervised S1 and S2 runs and the S1 student at 0.5,
 otherwise the same commands. A probe: the S2 student with its pseudo-labelled half at S1
-(`pseudo_strength=S1`). Metric: COCO box AP@[.5:.95] x 100 on the 72 test images after the last
-iteration, and per class (classwise AP).
+(`pseudo_strength=S1`), and the S1 student with it at S2. Metric: COCO box AP@[.5:.95] x 100
+on the 72 test images after the last iteration, and per class (classwise AP).
 """
 _anchors = 'bbox_head.anchor_generator.octave_base_scale'
 _by_name = {r['name']: r for r in _base_.runs}
@@ -80,8 +81,9 @@ def _pseudo_at(run, s):
 
 
 # the fifth session's probe of the S2 student's loss: is it the S2 policy on the
-# pseudo-labelled half? The same student with that half at S1
-runs += [_pseudo_at(_a24('in1k-student-s2'), 1)]
+# pseudo-labelled half? The same student with that half at S1, and the converse:
+# the S1 student with that half at S2
+runs += [_pseudo_at(_a24('in1k-student-s2'), 1), _pseudo_at(_a24('in1k-student-s1'), 2)]
 tables = [dict(t, title=t['title'] + ' (24-px anchors)') for t in _base_.tables]
 # the grid's readings (ImageNet init), and random init's: the student against its
 # supervised run (box AP, the README's, and per class), ImageNet against random
@@ -93,9 +95,12 @@ readings = _base_.readings + (
        for t, s in ((0, 1), (4, 2))]
     + [dict(table=4, gap=('in1k', 'scratch'), a='supervised S2', b='supervised S1',
             headline=True, expect='lower', paper=_base_._zoph_gap)]
-    # the probe, against the S2 student and the supervised S2 run (box AP and per class)
+    # the probe, against the S2 student and the supervised S2 run (box AP and per class),
+    # and its converse against the S1 student and the supervised S1 run
     + [dict(table=t, row='in1k', a='student S2, pseudo S1', b=b, paired=True, headline=t == 4)
-       for t in range(4, 8) for b in ('student S2', 'supervised S2')])
+       for t in range(4, 8) for b in ('student S2', 'supervised S2')]
+    + [dict(table=t, row='in1k', a='student S1, pseudo S2', b=b, paired=True, headline=t == 4)
+       for t in range(4, 8) for b in ('student S1', 'supervised S1')])
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
          title='24-px anchors, S1 by threshold (mean ± std)'),

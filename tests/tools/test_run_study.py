@@ -537,13 +537,15 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
         assert run['factors'] == dict(ref['factors'], init='scratch', arm=ref['factors'][
             'arm'].replace('ImageNet init', 'random init'))
     assert scratch[1]['teacher'] == 'scratch-s1'
-    # the probe: the S2 student with its pseudo half at S1, nothing else changed
-    probe = study.runs[-1]
-    ref = by_name['in1k-student-s2']
-    assert probe['options'] == dict(ref['options'], pseudo_strength='S1')
-    assert probe['name'] == 'in1k-student-s2-pseudo-s1' and probe['config'] == ref['config']
-    assert 'arm' not in probe['factors'] and probe['factors']['thr'] == '0.5'
-    assert len(study.runs) == len(in1k) + len(scratch) + 1
+    # the probe: the S2 student with its pseudo half at S1 and the converse, nothing else changed
+    for probe, s, other in zip(study.runs[-2:], (2, 1), (1, 2)):
+        ref = by_name[f'in1k-student-s{s}']
+        assert probe['options'] == dict(ref['options'], pseudo_strength=f'S{other}')
+        assert probe['name'] == f'in1k-student-s{s}-pseudo-s{other}'
+        assert probe['config'] == ref['config'] and probe['teacher'] == 'in1k-s1'
+        assert 'arm' not in probe['factors'] and probe['factors']['thr'] == '0.5'
+        assert probe['factors']['method'] == f'student S{s}, pseudo S{other}'
+    assert len(study.runs) == len(in1k) + len(scratch) + 2
     # the strength figure's lines name the init (None: a run off the figure)
     assert {r['factors'].get('arm') for r in study.runs} == {
         None, 'supervised, ImageNet init', 'student, ImageNet init',
@@ -557,8 +559,8 @@ def test_a24_study_changes_only_the_anchors_of_the_grids_runs():
         ('supervised S1', None, 'in1k'), ('supervised S2', None, 'in1k'),
         (None, ('in1k', 'scratch'), 'supervised S2')]
     assert {(r['table'], r['a'], r['b']) for r in extra[7:]} == {
-        (t, 'student S2, pseudo S1', b) for t in range(4, 8)
-        for b in ('student S2', 'supervised S2')}
+        (t, f'student S{s}, pseudo S{o}', f'{m} S{s}') for t in range(4, 8)
+        for s, o in ((2, 1), (1, 2)) for m in ('student', 'supervised')}
     assert extra[0]['paper'] and extra[6]['expect'] == 'lower'
     for mine, theirs in zip(study.tables, grid_study.tables, strict=True):
         assert mine['title'] == theirs['title'] + ' (24-px anchors)'
