@@ -42,21 +42,16 @@ def _a24(name):
                 factors=dict(run['factors'], anchors='24-px', **arm))
 
 
-# random init (GN everywhere, bccd_self_training.py's scratch configs): the same
-# command with the other init's config, in its own table rows and figure lines
-_scratch_config = {  # the grid's `_sup` is its supervised run, not the 224 study's configs
-    _base_._nst['in1k']: _base_._nst['scratch'],
-    'configs/bccd/retinanet_mobilenetv2-in1k_fpn_bn_1xb8-1x_bccd.py':
-        'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'}
-
-
+# random init (GN everywhere, bccd_self_training.py's scratch configs, named by the
+# config convention): the same command with the other init's config, in its own
+# table rows and figure lines
 def _scratch(run):
     """``run`` (24-px anchors) from random init: config, names and init change."""
     teacher = {'teacher': run['teacher'].replace('in1k', 'scratch')} if 'teacher' in run else {}
     arm = {'arm': run['factors']['arm'].replace('ImageNet', 'random')} \
         if 'arm' in run['factors'] else {}
     return dict(run, name=run['name'].replace('in1k', 'scratch'),
-                config=_scratch_config[run['config']], **teacher,
+                config=run['config'].replace('-in1k_fpn_bn_', '-scratch_fpn_gn-all_'), **teacher,
                 factors=dict(run['factors'], init='scratch', **arm))
 
 
@@ -97,10 +92,9 @@ readings = _base_.readings + (
             headline=True, expect='lower', paper=_base_._zoph_gap)]
     # the probe, against the S2 student and the supervised S2 run (box AP and per class),
     # and its converse against the S1 student and the supervised S1 run
-    + [dict(table=t, row='in1k', a='student S2, pseudo S1', b=b, paired=True, headline=t == 4)
-       for t in range(4, 8) for b in ('student S2', 'supervised S2')]
-    + [dict(table=t, row='in1k', a='student S1, pseudo S2', b=b, paired=True, headline=t == 4)
-       for t in range(4, 8) for b in ('student S1', 'supervised S1')])
+    + [dict(table=t, row='in1k', a=f'student S{s}, pseudo S{o}', b=f'{m} S{s}', paired=True,
+            headline=t == 4)
+       for s, o in ((2, 1), (1, 2)) for t in range(4, 8) for m in ('student', 'supervised')])
 figures = [
     dict(kind='table', table=0, file='bccd_self_training_448_a24.png',
          title='24-px anchors, S1 by threshold (mean ± std)'),
