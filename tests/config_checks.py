@@ -49,12 +49,12 @@ def rethink_init_matches_name(path, cfg):
         assert 'Pretrained' not in cfg.model.pretty_text if hasattr(cfg.model, 'pretty_text') \
             else 'Pretrained' not in str(cfg.model)
     elif '_x152-' in path:  # no offline checkpoint: a path the user sets
-        assert init_cfg == dict(type='Pretrained',
+        assert init_cfg == dict(type='SafePretrained',
                                 checkpoint='checkpoints/x152-32x8d_gn_in1k.pth')
     elif '_vgg16-' in path:
-        assert init_cfg == dict(type='Pretrained', checkpoint='torchvision://vgg16')
+        assert init_cfg == dict(type='SafePretrained', checkpoint='torchvision://vgg16')
     else:
-        assert init_cfg['type'] == 'Pretrained'
+        assert init_cfg['type'] == 'SafePretrained'
         depth = cfg.model.backbone.depth
         expected = (f'open-mmlab://detectron/resnet{depth}_gn' if '_gn-all_' in path
                     else f'torchvision://resnet{depth}')
@@ -113,7 +113,9 @@ def voc_seg_holds_what_its_name_says(path, cfg):
     seg = cfg.model.segmentor if method == 'nst' else cfg.model
     assert cfg.model.type == ('NoisyStudentSegmentor' if method == 'nst' else 'EncoderDecoder')
     assert _norms(seg) == {'GN' if norm == 'gn-all' else 'SyncBN'}
-    assert (seg.get('pretrained') is not None) == (init == 'in1k')
+    init_cfg = seg.backbone.get('init_cfg') or {}
+    assert seg.get('pretrained') is None  # mmseg's key would load through torch.hub
+    assert (init_cfg.get('type') == 'SafePretrained') == (init == 'in1k')
     assert cfg.train_cfg.multiplier == int(mult) and cfg.train_cfg.base_iters == 40000
     assert _strengths(cfg.train_dataloader.dataset) == {strength.upper()}
     assert cfg.train_dataloader.batch_size == int(batch)

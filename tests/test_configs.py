@@ -5,10 +5,11 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config, ConfigDict
+from mmengine.config import ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope, init_default_scope
 
+from projects.utils import load_config
 from tools.lib.data_check import check_train_sampler, walk_datasets
 from tests.config_checks import checks_for
 from tests.conftest import ROOT
@@ -131,10 +132,37 @@ def test_configs_found():
 def test_config_builds(path):
     """One test per config: it loads, its model learns everywhere (built once per
     distinct model), its sampler and pipelines build, and its family's checks hold."""
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     for check in checks_for(path):
         check(path, cfg)
+    _check_registered_components(cfg)
     _check_model_and_pipelines(cfg)
+
+
+def _types(node):
+    """Every ``type`` value in a nested config."""
+    if isinstance(node, dict):
+        if isinstance(node.get('type'), str):
+            yield node['type'].split('.')[-1]
+        node = list(node.values())
+    if isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _types(value)
+
+
+def _check_registered_components(cfg):
+    """Ours run through the components they name: our runner (switches, safe
+    loading), atomic checkpoints, safe image loading, safe backbone init."""
+    assert cfg.runner_type == 'RethinkRunner'
+    assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
+    assert cfg.custom_imports.imports == ['projects.register']
+    data = [cfg.get(k) for k in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                                 'tta_pipeline')]
+    assert 'LoadImageFromFile' not in set(_types(data)), \
+        'a pipeline loads images without SafeLoadImageFromFile'
+    assert 'Pretrained' not in set(_types(cfg.model)), \
+        'init_cfg=Pretrained reads URLs with weights_only=False'
+    assert not isinstance(cfg.model.get('pretrained'), str), 'use backbone.init_cfg=SafePretrained'
 
 
 def _check_model_and_pipelines(cfg):

@@ -3,10 +3,13 @@
 _base_ = 'mmdet::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['projects.register'], allow_failed_imports=False)
+# applies the one-value switches (strength, img_scale, alpha, ...) before anything is
+# built, however the config is run (projects/engine/runner/rethink_runner.py)
+runner_type = 'RethinkRunner'
 
 default_hooks = dict(
     # interval/by_epoch are rewritten by LongScheduleTrainLoop when it is used
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=10000,
+    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=10000,
                     max_keep_ckpts=3, save_last=True),
     logger=dict(type='LoggerHook', interval=50))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)

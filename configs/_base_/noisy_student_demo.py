@@ -20,13 +20,13 @@ model = dict(
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 augment = dict(type='StrengthAugment', strength=strength, scale=(128, 128))
 human_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
 ]
 pseudo_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),

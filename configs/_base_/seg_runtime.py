@@ -3,12 +3,15 @@
 _base_ = 'mmseg::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['projects.register'], allow_failed_imports=False)
+# applies the one-value switches (strength, img_scale, alpha, ...) before anything is
+# built, however the config is run (projects/engine/runner/rethink_runner.py)
+runner_type = 'RethinkRunner'
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # interval/by_epoch are rewritten by LongScheduleTrainLoop when it is used
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=10000,
+    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=10000,
                     max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))

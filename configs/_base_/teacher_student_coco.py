@@ -26,13 +26,22 @@ caffe_preprocessor = dict(type='DetDataPreprocessor', mean=[103.530, 116.280, 12
 caffe_backbone = dict(
     type='ResNet', depth=50, num_stages=4, out_indices=(0, 1, 2, 3), frozen_stages=1,
     norm_cfg=dict(type='BN', requires_grad=False), norm_eval=True, style='caffe',
-    init_cfg=dict(type='Pretrained', checkpoint='open-mmlab://detectron2/resnet50_caffe'))
+    init_cfg=dict(type='SafePretrained', checkpoint='open-mmlab://detectron2/resnet50_caffe'))
 
+# mmdet's views with images loaded by SafeLoadImageFromFile (unreadable: skipped, counted)
+load = dict(type='SafeLoadImageFromFile', backend_args=_base_.backend_args)
+sup_pipeline = [load, *_base_.sup_pipeline[1:]]
+unsup_pipeline = [load, *_base_.unsup_pipeline[1:]]
+test_pipeline = [load, *_base_.test_pipeline[1:]]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
 labeled_dataset = _base_.labeled_dataset
+labeled_dataset.pipeline = sup_pipeline
 labeled_dataset.ann_file = 'semi_anns/instances_train2017.1@10.json'
 unlabeled_dataset = _base_.unlabeled_dataset
 unlabeled_dataset.ann_file = 'semi_anns/instances_train2017.1@10-unlabeled.json'
 unlabeled_dataset.data_prefix = dict(img='train2017/')
+unlabeled_dataset.pipeline = unsup_pipeline
 # named parts: a child changes dataset.human.ann_file / dataset.pseudo.ann_file
 train_dataloader = dict(dataset=dict(_delete_=True, type='HumanPseudoDataset',
                                      human=labeled_dataset, pseudo=unlabeled_dataset))

@@ -6,7 +6,7 @@
 tta_model = dict(type='DetTTAModel',
                  tta_cfg=dict(nms=dict(type='nms', iou_threshold=0.5), max_per_img=100))
 tta_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='TestTimeAug', transforms=[
         [dict(type='Resize', scale=(1333, s), keep_ratio=True) for s in (640, 800, 1000)],
         [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)],

@@ -26,13 +26,13 @@ model = dict(
 
 augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)
 human_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
 ]
 pseudo_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
     dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),

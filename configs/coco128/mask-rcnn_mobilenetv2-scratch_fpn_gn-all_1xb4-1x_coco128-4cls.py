@@ -9,7 +9,7 @@
 # 44 iterations (60k/20k of a 90k 1x, scaled); warm-up 33; val every 100.
 _base_ = [
     '../_base_/models/mask-rcnn_mobilenetv2_fpn_gn-all.py',
-    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/datasets/coco_instance.py',
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]
@@ -21,13 +21,13 @@ data_root = 'data/coco128/'
 img_scale = (320, 240)
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='StrengthAugment', strength=strength, scale=img_scale),
     dict(type='PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',

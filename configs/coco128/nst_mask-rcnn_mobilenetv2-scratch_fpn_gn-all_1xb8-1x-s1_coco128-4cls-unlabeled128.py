@@ -15,7 +15,7 @@ model = dict(
     detector=_base_.model,
     loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 load = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
 augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)

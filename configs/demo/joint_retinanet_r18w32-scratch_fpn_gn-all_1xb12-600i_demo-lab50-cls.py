@@ -19,7 +19,7 @@ branches = ['sup', 'cls']
 det_pipeline = [*_base_.train_pipeline[:-1],
                 dict(type='MultiBranch', branch_field=branches, sup=dict(type='PackDetInputs'))]
 cls_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='Resize', scale=(64, 64), keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='MultiBranch', branch_field=branches,

@@ -14,7 +14,7 @@ model = dict(
     detector=_base_.model,
     loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 load = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change

@@ -29,7 +29,7 @@ model = dict(
                            norm_cfg=_base_.norm_cfg)))
 metainfo = dict(_base_.metainfo, keypoint_names=keypoint_names)
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='Resize', scale=_base_.img_scale, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),

@@ -4,21 +4,21 @@
 # 40 = 1 x a 1x shrunk to 40 iterations (drops at 13 and 31).
 _base_ = [
     '../_base_/models/mask-rcnn_r18-w32_fpn_gn-all.py',
-    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/datasets/coco_instance.py',
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]
 data_root = 'data/coco128/'
 img_scale = (192, 128)
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',

@@ -4,7 +4,7 @@
 # (tools/test.py --tta), in1k (ImageNet init).
 _base_ = [
     '../_base_/models/cascade-mask-rcnn_r50_fpn_gn-all.py',
-    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/datasets/coco_instance.py',
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]

@@ -3,7 +3,7 @@
 # Children change one value: train_cfg = dict(multiplier=N).
 _base_ = [
     '../_base_/models/faster-rcnn_r50_fpn_gn-all.py',
-    'mmdet::_base_/datasets/coco_detection.py',
+    '../_base_/datasets/coco_detection.py',
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]

@@ -5,7 +5,7 @@
 # (the last 60k/20k of 90k, scaled by 90000/90000). lr 0.04, scale aug [512, 800].
 _base_ = './sup_mask-rcnn_r50-in1k_fpn_gn-all_8xb2-1x_coco.py'
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomChoiceResize',
          scales=[(1333, s) for s in range(512, 801, 32)], keep_ratio=True),

@@ -3,7 +3,7 @@
 # batch 16, LR drops at the last 60k / 20k. Children change train_cfg.multiplier.
 _base_ = [
     '../_base_/models/mask-rcnn_vgg16_fpn_nonorm.py',
-    'mmdet::_base_/datasets/coco_instance.py',
+    '../_base_/datasets/coco_instance.py',
     '../_base_/schedules/long_schedule.py',
     '../_base_/default_runtime.py',
 ]

@@ -4,4 +4,4 @@
 # Its input normalisation must match the checkpoint's (default: RGB mean/std).
 _base_ = './sup_mask-rcnn_x152-32x8d-scratch_fpn_gn-all_8xb2-6x_coco.py'
 model = dict(backbone=dict(init_cfg=dict(
-    _delete_=True, type='Pretrained', checkpoint='checkpoints/x152-32x8d_gn_in1k.pth')))
+    _delete_=True, type='SafePretrained', checkpoint='checkpoints/x152-32x8d_gn_in1k.pth')))

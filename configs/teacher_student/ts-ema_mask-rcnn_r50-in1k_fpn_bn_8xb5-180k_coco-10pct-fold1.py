@@ -8,7 +8,7 @@ detector.data_preprocessor = _base_.caffe_preprocessor
 detector.backbone = _base_.caffe_backbone
 model = dict(_base_.ts_model, _delete_=True, detector=detector)
 sup_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomResize', scale=_base_.scale, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),

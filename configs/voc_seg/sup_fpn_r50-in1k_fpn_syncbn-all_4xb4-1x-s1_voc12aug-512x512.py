@@ -5,4 +5,7 @@ _base_ = [
     '../_base_/schedules/seg_long_schedule.py',
     '../_base_/seg_runtime.py',
 ]
-model = dict(pretrained='open-mmlab://resnet50_v1c')
+# SafePretrained: read with weights_only=True (mmseg's `pretrained` key would go through
+# mmengine's torch.hub loader, which unpickles anything)
+model = dict(backbone=dict(init_cfg=dict(type='SafePretrained',
+                                         checkpoint='open-mmlab://resnet50_v1c')))

@@ -77,8 +77,10 @@ def load_model_checkpoint(model: torch.nn.Module, checkpoint: str, config: str) 
     from projects.compat.checkpoint_errors import describe_mismatch
     if '://' not in checkpoint and not osp.isfile(checkpoint):
         raise UserInputError(f'checkpoint not found: {checkpoint}')
-    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu', logger='silent')
+    from mmengine.runner.checkpoint import _load_checkpoint_to_model
+
+    from projects.compat.checkpoint_loading import load_checkpoint_safely
+    ckpt = load_checkpoint_safely(checkpoint, map_location='cpu')
     drop_joint_classifier(model, ckpt)
     try:
         return _load_checkpoint_to_model(model, ckpt, strict=True, logger='silent')

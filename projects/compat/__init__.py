@@ -1,12 +1,9 @@
-"""Compatibility shims applied when :mod:`projects` is imported."""
-from .atomic_checkpoint import atomic_save_checkpoint, make_checkpoints_atomic
-from .checkpoint_errors import install_checkpoint_errors
-from .config_switches_on_load import apply_switches_on_load
-from .external_config_paths import speed_up_external_config_paths
-from .torch_load import MMENGINE_SAFE_GLOBALS, allow_mmengine_checkpoints
-from .unreadable_images import install_unreadable_image_skip
+"""Safe checkpoint reading: ``weights_only=True`` on every scheme, one-line errors."""
+from .checkpoint_errors import (check_checkpoint_file, describe_load_failure, describe_mismatch,
+                                newest_loadable, safe_load_from_local)
+from .checkpoint_loading import load_checkpoint_safely
+from .torch_load import mmengine_safe_globals, torch_load_safely
 
-__all__ = ['MMENGINE_SAFE_GLOBALS', 'allow_mmengine_checkpoints', 'apply_switches_on_load',
-           'atomic_save_checkpoint',
-           'install_checkpoint_errors', 'install_unreadable_image_skip', 'make_checkpoints_atomic',
-           'speed_up_external_config_paths']
+__all__ = ['check_checkpoint_file', 'describe_load_failure', 'describe_mismatch',
+           'load_checkpoint_safely', 'mmengine_safe_globals', 'newest_loadable',
+           'safe_load_from_local', 'torch_load_safely']

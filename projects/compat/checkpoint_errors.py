@@ -1,11 +1,11 @@
 """Every checkpoint load ends in one line that names the file and the cause.
 
-mmengine loads local checkpoints through ``CheckpointLoader``'s ``''`` scheme
-(``load_from``, ``--resume``, ``init_cfg=dict(type='Pretrained')``,
-``load_checkpoint``). torch's own messages for a bad file are long and, for
-refused pickles, advise ``weights_only=False``: exactly the unsafe step this
-project never takes. :func:`safe_load_from_local` replaces that scheme and turns
-each failure into a :class:`CheckpointError` whose text says what is wrong:
+torch's own messages for a bad checkpoint are long and, for refused pickles,
+advise ``weights_only=False``: exactly the unsafe step this project never
+takes. :func:`safe_load_from_local` (the local end of
+:func:`projects.compat.checkpoint_loading.load_checkpoint_safely`, which our
+runner, ``SafePretrained`` and our tools use) turns each failure into a
+:class:`CheckpointError` whose text says what is wrong:
 
 * not found;
 * empty, truncated or not a checkpoint (with the file's size);
@@ -22,9 +22,10 @@ import zipfile
 from typing import Iterable, Optional
 
 import torch
-from mmengine.runner.checkpoint import CheckpointLoader
 
 from projects.utils.errors import CheckpointError
+
+from .torch_load import mmengine_safe_globals, torch_load_safely
 
 
 def _size(path: str) -> str:
@@ -69,19 +70,20 @@ def check_checkpoint_file(path: str) -> Optional[str]:
                 bad = z.testzip()
             if bad is not None:
                 return f'{path} is a damaged checkpoint archive ({_size(path)}): bad CRC in {bad}'
-        torch.load(path, map_location='cpu', mmap=archive)
+        with torch.serialization.safe_globals(mmengine_safe_globals()):
+            torch.load(path, map_location='cpu', mmap=archive, weights_only=True)
     except Exception as e:  # noqa: BLE001  (any failure to read is the answer)
         return describe_load_failure(path, e)
     return None
 
 
 def safe_load_from_local(filename: str, map_location=None):
-    """mmengine's local loader with one-line errors (weights_only stays on)."""
+    """``torch_load_safely`` of a local file, each failure a one-line :class:`CheckpointError`."""
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise CheckpointError(f'checkpoint not found: {filename}')
     try:
-        return torch.load(filename, map_location=map_location)
+        return torch_load_safely(filename, map_location=map_location)
     except Exception as e:  # noqa: BLE001  (random bytes raise any of a dozen types)
         raise CheckpointError(describe_load_failure(filename, e)) from None
 
@@ -124,11 +126,6 @@ def newest_loadable(paths: Iterable[str]):
     return None, skipped
 
 
-def install_checkpoint_errors() -> None:
-    """Route mmengine's local checkpoint loading through :func:`safe_load_from_local`."""
-    CheckpointLoader.register_scheme(prefixes='', force=True)(safe_load_from_local)
-
-
 __all__ = ['CheckpointError', 'check_checkpoint_file', 'describe_load_failure',
-           'describe_mismatch', 'install_checkpoint_errors', 'newest_loadable',
+           'describe_mismatch', 'newest_loadable',
            'safe_load_from_local']

@@ -1,10 +1,11 @@
-"""Let ``torch.load(weights_only=True)`` read the checkpoints mmengine writes.
+"""Read the checkpoints mmengine writes with ``torch.load(weights_only=True)``.
 
-Since torch 2.6, ``torch.load`` defaults to ``weights_only=True``. mmengine
-0.10.7 stores the message hub (``HistoryBuffer`` objects holding NumPy arrays)
-in every checkpoint, so ``load_from`` and ``resume`` fail under that default.
-Rather than turning ``weights_only`` off (which would let a malicious
-checkpoint run code), we allow-list exactly the types mmengine stores:
+mmengine 0.10.7 stores the message hub (``HistoryBuffer`` objects holding
+NumPy arrays) in every checkpoint, which the safe unpickler refuses. Rather
+than turning ``weights_only`` off (which would let a malicious checkpoint run
+code), :func:`torch_load_safely` passes ``weights_only=True`` explicitly and
+allows exactly the types mmengine stores, for that call only
+(``torch.serialization.safe_globals``; nothing is added process-wide):
 
 * ``mmengine.logging.HistoryBuffer``;
 * NumPy's array reconstruction (``_reconstruct``, ``ndarray``, ``dtype``)
@@ -19,6 +20,7 @@ checkpoint run code), we allow-list exactly the types mmengine stores:
 
 Any other global in a checkpoint is still refused by torch.
 """
+import functools
 import pickle
 from typing import Any, List
 
@@ -48,7 +50,9 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
         'the allow-list of projects.compat.torch_load')
 
 
-def _safe_globals() -> List[Any]:
+@functools.lru_cache(maxsize=None)
+def mmengine_safe_globals() -> List[Any]:
+    """The allow-list: the globals (or (global, name) pairs) mmengine checkpoints hold."""
     from mmengine.logging import HistoryBuffer
     multiarray = _numpy_multiarray()
     items: List[Any] = [HistoryBuffer, np.ndarray, np.dtype,
@@ -63,13 +67,10 @@ def _safe_globals() -> List[Any]:
     return items
 
 
-MMENGINE_SAFE_GLOBALS: List[Any] = []
+def torch_load_safely(f, map_location=None) -> Any:
+    """``torch.load(f, weights_only=True)`` with mmengine's types allowed for this call."""
+    with torch.serialization.safe_globals(mmengine_safe_globals()):
+        return torch.load(f, map_location=map_location, weights_only=True)
 
 
-def allow_mmengine_checkpoints() -> None:
-    """Allow-list the types mmengine checkpoints hold (idempotent)."""
-    if MMENGINE_SAFE_GLOBALS or not hasattr(torch.serialization,
-                                            'add_safe_globals'):
-        return
-    MMENGINE_SAFE_GLOBALS.extend(_safe_globals())
-    torch.serialization.add_safe_globals(MMENGINE_SAFE_GLOBALS)
+__all__ = ['mmengine_safe_globals', 'torch_load_safely']

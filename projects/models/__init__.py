@@ -4,7 +4,8 @@ from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .roi_heads import *  # noqa: F401,F403
 from .loss_normalizer import LossNormalizer, scale_losses, total_loss
+from .safe_pretrained import SafePretrained
 from .segmentors import *  # noqa: F401,F403
 from .test_time_augs import *  # noqa: F401,F403
 
-__all__ = ['LossNormalizer', 'scale_losses', 'total_loss']
+__all__ = ['LossNormalizer', 'SafePretrained', 'scale_losses', 'total_loss']

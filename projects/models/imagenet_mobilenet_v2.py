@@ -101,6 +101,5 @@ def weights_path(name: str) -> str:
 @CheckpointLoader.register_scheme(prefixes=SCHEME)
 def load_offline_imagenet(filename: str, map_location=None) -> dict:
     """mmengine checkpoint loader of ``offline-imagenet://NAME`` (mmdet keys)."""
-    path = weights_path(filename[len(SCHEME):])
-    state_dict = torch.load(path, map_location=map_location, weights_only=True)
-    return dict(state_dict=convert_mobilenet_v2(state_dict))
+    from projects.compat.checkpoint_loading import load_checkpoint_safely
+    return load_checkpoint_safely(filename, map_location)

@@ -23,6 +23,20 @@ config (and any ``--cfg-options``) is merged:
 * the student's batch is ``train_dataloader.sampler.batch_size`` of its
   ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
 
+Only a config that declares at least one of these top-level keys is
+touched (ours); any other config (mmdet's, mmseg's) is returned unchanged.
+
+When they are applied: :class:`~projects.engine.runner.RethinkRunner`
+(``runner_type`` of our runtimes) applies them before it builds anything, so
+plain ``Config.fromfile`` followed by ``RUNNERS.build(cfg)``, mmdet's own
+``tools/train.py``/``tools/test.py`` and ours all train what the config says;
+:class:`~projects.engine.runner.LongScheduleTrainLoop` applies them to the
+data when a plain ``Runner.from_cfg`` skipped ``runner_type``. Each
+application records what it applied under ``applied_switches`` (so the
+dumped config shows it), and a later one applies again only the switches
+whose value changed since (:func:`resolve_switches`): an explicit nested
+override such as ``--cfg-options model.semi_train_cfg.score_thr=0.3`` is kept.
+
 Torch-free; a bad value is a :class:`UserInputError` naming the key.
 """
 from typing import Any, Iterator, Tuple
@@ -149,8 +163,7 @@ def _apply_student_batch(cfg, given=()) -> None:
     """One student batch: the sampler's, or the DataLoader's when only that was given."""
     loader = cfg.get('train_dataloader')
     sampler = loader.get('sampler') if isinstance(loader, dict) else None
-    if not isinstance(sampler, dict) or sampler.get('type', '').split('.')[-1] != \
-            'MultiSourceSampler':
+    if not isinstance(sampler, dict) or _kind(sampler) != 'MultiSourceSampler':
         return
     if LOADER_BATCH in given and SAMPLER_BATCH not in given:
         sampler['batch_size'] = loader.get('batch_size')
@@ -168,6 +181,11 @@ def _apply_student_batch(cfg, given=()) -> None:
 SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
 
 
+def declares_switches(cfg) -> bool:
+    """True if ``cfg`` has one of the top-level switches (it is one of ours)."""
+    return any(key in cfg for key in SWITCHES)
+
+
 def apply_switches(cfg, given=None):
     """Copy the top-level switches into the places they govern; returns cfg.
 
@@ -178,6 +196,8 @@ def apply_switches(cfg, given=None):
             applied again, so that an explicit nested override (say
             ``model.semi_train_cfg.score_thr=0.3``) is kept. None: all.
     """
+    if not declares_switches(cfg):
+        return cfg
     keys = SWITCHES if given is None else [k for k in SWITCHES if k in given]
     if 'strength' in keys and 'strength' in cfg:
         _apply_strength(cfg)
@@ -201,4 +221,46 @@ def apply_switches(cfg, given=None):
         for joint in _of_type(cfg.get('model'), 'JointTrainingDetector'):
             joint['cls_weight'] = weight
     _apply_student_batch(cfg, given or ())
+    return cfg
+
+
+RECORD = 'applied_switches'
+
+
+def _switch_state(cfg) -> dict:
+    """The values :func:`resolve_switches` records: each declared switch and the two batches."""
+    state = {key: cfg[key] for key in SWITCHES if key in cfg}
+    loader = cfg.get('train_dataloader')
+    sampler = loader.get('sampler') if isinstance(loader, dict) else None
+    if isinstance(sampler, dict) and _kind(sampler) == 'MultiSourceSampler':  # a student
+        state[LOADER_BATCH] = loader.get('batch_size')
+        state[SAMPLER_BATCH] = sampler.get('batch_size')
+    return {key: _plain(value) for key, value in state.items()}
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def resolve_switches(cfg):
+    """Apply the switches not yet applied with their current value; returns cfg.
+
+    The first call applies every declared switch; it records the values under
+    ``cfg.applied_switches``. A later call (after ``--cfg-options`` were merged,
+    or again at the runner) applies only the switches, and the student batch
+    keys, whose value differs from the record, so a nested override merged
+    in between is kept. A config without switches is left as it is.
+    """
+    if not declares_switches(cfg):
+        return cfg
+    record = cfg.get(RECORD)
+    state = _switch_state(cfg)
+    if isinstance(record, dict):
+        given = {key for key, value in state.items() if _plain(record.get(key)) != value}
+        if not given:
+            return cfg
+        apply_switches(cfg, given=given)
+    else:
+        apply_switches(cfg)
+    cfg[RECORD] = _switch_state(cfg)
     return cfg

@@ -10,7 +10,7 @@ from mmengine.config import Config, ConfigDict
 
 from projects import register_all
 
-from .config_switches import apply_switches
+from .config_switches import resolve_switches
 from .errors import UserInputError
 
 
@@ -20,19 +20,19 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     (:mod:`projects.utils.config_switches`)."""
     if not osp.isfile(path):
         raise UserInputError(f'config file not found: {path}')
-    register_all()  # the shims that Config.fromfile relies on, and our registries
+    register_all()  # our registries (a config's custom_imports does the same)
     try:
         cfg = Config.fromfile(path)
     except TypeError as e:  # mmengine: a child's dict over a base's plain value
         if 'cannot inherit from base' not in str(e):
             raise
         raise UserInputError(f'{path}: {str(e).split(". You may set")[0]}') from None
-    # Config.fromfile applied the file's switches (projects.compat, installed by
-    # register_all); then only the switches given here, so that nested
-    # overrides stay as given
+    # the file's switches, then only those the options change, so that nested
+    # overrides stay as given (the runner finds nothing left to apply)
+    resolve_switches(cfg)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-        apply_switches(cfg, given=set(cfg_options))
+        resolve_switches(cfg)
     return cfg
 
 

@@ -16,8 +16,6 @@ from typing import List, Optional
 
 ENV = 'RETHINK_UNREADABLE_LOG'
 FILE_NAME = 'unreadable_images.jsonl'
-# a data_info key: "this image is unreadable, give the pipeline a blank one"
-FILL_KEY = 'fill_unreadable_image'
 _DEFAULT = osp.join(tempfile.gettempdir(), f'rethink_unreadable_{os.getpid()}.jsonl')
 
 

@@ -27,20 +27,65 @@ def test_projects_and_json_tools_import_without_torch():
     assert loaded == '[]'
 
 
-def test_config_custom_imports_register(tmp_path):
-    old_style = tmp_path / 'old_style.py'  # a user config that names the package only
-    old_style.write_text(f"_base_ = '{ROOT}/configs/demo/sup_retinanet_r18w32-scratch_fpn_gn-all"
-                         "_1xb8-600i_demo.py'\ncustom_imports = dict(imports=['projects'])\n")
-    # ours name projects.register, so an earlier light ``import projects`` does not matter;
-    # the old style registers when the config is what imports projects (mmdet's tools)
-    for config, first in (('configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_'
-                           'demo-lab50.py', 'import projects'), (str(old_style), '')):
+def test_import_projects_never_registers_whatever_came_first():
+    for first in ('', 'import mmengine.config', 'import mmdet', 'import mmdet, mmengine.config'):
         found = _python(f"""
             {first}
-            from mmengine.config import Config
+            import projects
             from mmdet.registry import MODELS
-            before = MODELS.get('NoisyStudentDetector')
-            Config.fromfile('{config}')  # custom_imports
-            print(before is None, MODELS.get('NoisyStudentDetector') is not None)
+            print(MODELS.get('NoisyStudentDetector') is None)
         """)
-        assert found == 'True True', config
+        assert found == 'True', first
+
+
+def test_config_custom_imports_register():
+    found = _python("""
+        from mmengine.config import Config
+        from mmdet.registry import MODELS
+        from mmengine.registry import RUNNERS
+        before = MODELS.get('NoisyStudentDetector')
+        Config.fromfile('configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_'
+                        'demo-lab50.py')  # custom_imports = projects.register
+        print(before is None, MODELS.get('NoisyStudentDetector') is not None,
+              RUNNERS.get('RethinkRunner') is not None)
+    """)
+    assert found == 'True True True'
+
+
+def test_registering_patches_nothing_upstream():
+    """No attribute of an mmcv/mmengine/mmdet/mmseg class or module changes when our
+    package is registered: every function and class they expose stays the same object."""
+    found = _python("""
+        import importlib, json, pkgutil, sys
+        import mmcv, mmdet, mmengine, mmseg
+        def snapshot():
+            out = {}
+            for pkg in (mmcv, mmengine, mmdet, mmseg):
+                for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):
+                    mod = sys.modules.get(info.name)
+                    if mod is None:
+                        continue
+                    for name, value in list(vars(mod).items()):
+                        out[f'{info.name}.{name}'] = id(value)
+                        if isinstance(value, type) and value.__module__ == info.name:
+                            for attr, member in list(vars(value).items()):
+                                out[f'{info.name}.{name}.{attr}'] = id(member)
+            return out
+        import mmcv.transforms, mmengine.runner, mmengine.config, mmengine.evaluator
+        import mmengine.dataset, mmdet.evaluation, mmdet.datasets, mmseg.datasets
+        from mmengine.runner import CheckpointLoader
+        before, schemes = snapshot(), dict(CheckpointLoader._schemes)
+        import projects.register
+        after = snapshot()
+        changed = sorted(k for k in before if k in after and before[k] != after[k])
+        # register_scheme rebuilds its table to add offline-imagenet://: every scheme
+        # that was there keeps its loader
+        table = 'mmengine.runner.checkpoint.CheckpointLoader._schemes'
+        if all(CheckpointLoader._schemes[k] is v for k, v in schemes.items()):
+            changed = [k for k in changed if k != table]
+        print(json.dumps(changed))
+    """)
+    import json
+    changed = json.loads(found)
+    # mmengine's registries and scheme table gain entries (registration); nothing is replaced
+    assert changed == [], changed[:10]

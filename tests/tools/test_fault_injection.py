@@ -19,6 +19,7 @@ import torch
 from PIL import Image
 
 import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+from projects.compat.torch_load import torch_load_safely
 from tests.conftest import DEMO_CONFIG, ROOT, SEG_CONFIG, SHORT, demo_cfg_options, run_tool
 
 NST = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
@@ -78,7 +79,7 @@ def _kill_when(proc, ready, extra, timeout=600):
 
 
 def _state(path):
-    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    return torch_load_safely(path, map_location='cpu')['state_dict']
 
 
 @pytest.fixture(scope='module')

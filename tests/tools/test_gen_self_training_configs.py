@@ -3,9 +3,9 @@ its name says."""
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
 from tools.misc import gen_self_training_configs as gen
+from projects.utils import load_config
 
 CELLS = list(gen.cells())
 
@@ -32,8 +32,8 @@ def _check_dataset(dataset, frac, strength):
 @pytest.mark.parametrize('cell', CELLS, ids=lambda c: '-'.join(map(str, c)))
 def test_cell_holds_what_its_name_says(cell):
     model, init, frac, strength = cell
-    sup = Config.fromfile(osp.join(gen.OUT, gen.name('sup', *cell)))
-    nst = Config.fromfile(osp.join(gen.OUT, gen.name('nst', *cell)))
+    sup = load_config(osp.join(gen.OUT, gen.name('sup', *cell)))
+    nst = load_config(osp.join(gen.OUT, gen.name('nst', *cell)))
     _check_dataset(sup.train_dataloader.dataset, frac, strength)
     _check_dataset(nst.train_dataloader.dataset.human, frac, strength)
     pseudo = nst.train_dataloader.dataset.pseudo
@@ -50,8 +50,8 @@ def test_cell_holds_what_its_name_says(cell):
 
 def test_imagenet_twin_changes_only_the_unlabelled_source():
     cell = ('retinanet', 'scratch', 20, 'S4')
-    nst = Config.fromfile(osp.join(gen.OUT, gen.name('nst', *cell)))
-    twin = Config.fromfile(osp.join(gen.OUT, gen.imagenet_name(gen.name('nst', *cell))))
+    nst = load_config(osp.join(gen.OUT, gen.name('nst', *cell)))
+    twin = load_config(osp.join(gen.OUT, gen.imagenet_name(gen.name('nst', *cell))))
     assert twin.train_dataloader.dataset.pseudo.data_root == 'data/imagenet/'
     assert twin.train_dataloader.dataset.pseudo.data_prefix.img == 'train/'
     twin.train_dataloader.dataset.pseudo = nst.train_dataloader.dataset.pseudo

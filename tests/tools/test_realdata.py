@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+from projects.compat.torch_load import torch_load_safely
 
 from tests.conftest import run_tool, shared_data
 
@@ -28,6 +29,6 @@ def test_two_iterations_on_coco128(tmp_path):
     proc = run_tool(['tools/train.py', CONFIG, '--work-dir', work, '--cfg-options'] + opts)
     log = proc.stdout + proc.stderr
     assert 'loss_mask' in log and 'coco/segm_mAP' in log
-    ckpt = torch.load(osp.join(work, 'iter_2.pth'), map_location='cpu', weights_only=True)
+    ckpt = torch_load_safely(osp.join(work, 'iter_2.pth'), map_location='cpu')
     assert ckpt['meta']['iter'] == 2
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())

@@ -10,6 +10,7 @@ import torch
 from pycocotools import mask as mask_utils
 
 import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+from projects.compat.torch_load import torch_load_safely
 from tests.conftest import ROOT, run_tool, shared_data
 
 DEMO = osp.join(ROOT, 'configs/demo')
@@ -145,8 +146,7 @@ def test_coco128_round_with_pseudo_masks(tmp_path):
                                             pseudo['images'][0]['width'])
     log = _scalars(osp.join(work, 'student_round1'))
     assert '"unsup_loss_mask"' in log and '"sup_loss_mask"' in log
-    ckpt = torch.load(state['student_round1']['checkpoint'], map_location='cpu',
-                      weights_only=True)
+    ckpt = torch_load_safely(state['student_round1']['checkpoint'], map_location='cpu')
     assert ckpt['meta']['iter'] == 2
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())
 

@@ -55,7 +55,7 @@ def test_the_converted_file_initialises_an_mmdet_resnet(tmp_path, reference):
     src, out = tmp_path / 'ssl.pth', tmp_path / 'mmdet.pth'
     torch.save(_layout(reference, 'moco'), src)
     ssl_to_mmdet.main([str(src), str(out), '--depth', str(DEPTH)])
-    net = ResNet(depth=DEPTH, init_cfg=dict(type='Pretrained', checkpoint=str(out)))
+    net = ResNet(depth=DEPTH, init_cfg=dict(type='SafePretrained', checkpoint=str(out)))
     net.init_weights()
     assert torch.equal(net.layer3[1].conv2.weight, reference['layer3.1.conv2.weight'])
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import torch
+from projects.compat.torch_load import torch_load_safely
 
 from tests.conftest import (DEMO_CONFIG, ROOT, SHORT, call_tool, demo_cfg_options, free_port,
                             run_tool, train_demo)
@@ -100,7 +101,7 @@ def test_missing_config_and_checkpoint_are_one_line_errors(tmp_path):
 
 
 def _weights(path):
-    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    return torch_load_safely(path, map_location='cpu')['state_dict']
 
 
 def test_resume_skips_a_corrupt_newest_checkpoint(trained, tmp_path, demo_data):

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
+from projects.compat.torch_load import torch_load_safely
 from tests.conftest import ROOT, free_port, logged_scalars, run_tool, shared_data
 
 CONFIG = 'configs/demo/ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
@@ -37,7 +38,7 @@ def _opts(data, iters=4, **extra):
 
 
 def _state(path):
-    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    return torch_load_safely(path, map_location='cpu')['state_dict']
 
 
 @pytest.fixture(scope='module')

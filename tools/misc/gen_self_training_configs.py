@@ -31,7 +31,7 @@ MODELS = {
         bases=("'../_base_/models/retinanet_r50_fpn_syncbn-all.py'",
                "'../_base_/datasets/coco_detection_strength.py'"),
         # torchvision weights expect the default RGB mean/std: one value
-        in1k="backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',\n"
+        in1k="backbone=dict(init_cfg=dict(_delete_=True, type='SafePretrained',\n"
              "{indent}                            checkpoint='torchvision://resnet50'))"),
     'mask-rcnn': dict(
         name='mask-rcnn_r50-{init}_fpn_gn-all',
@@ -40,7 +40,7 @@ MODELS = {
         # Detectron's R-50-GN is caffe-style (BGR, no std)
         in1k="data_preprocessor=dict(mean=[103.530, 116.280, 123.675],\n"
              "{indent}                       std=[1.0, 1.0, 1.0], bgr_to_rgb=False),\n"
-             "{indent}backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',\n"
+             "{indent}backbone=dict(init_cfg=dict(_delete_=True, type='SafePretrained',\n"
              "{indent}                            checkpoint='open-mmlab://detectron/resnet50_gn'))"),
 }
 INITS = ('scratch', 'in1k')

@@ -101,8 +101,7 @@ def main(argv=None):
     args = parse_args(argv)
     import torch
 
-    import projects.register  # noqa: F401  (weights_only allow-list, atomic checkpoint files)
-    from projects.compat import atomic_save_checkpoint
+    from projects.fileio import atomic_save_checkpoint
     from projects.utils import UserInputError
     if not osp.isfile(args.src):
         raise UserInputError(f'checkpoint not found: {args.src}')

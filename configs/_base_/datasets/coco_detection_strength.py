@@ -3,11 +3,11 @@
 #   strength = 'S3'
 # (or --cfg-options strength=S3): projects.utils.config_switches copies it into
 # every StrengthAugment of the training data.
-_base_ = 'mmdet::_base_/datasets/coco_detection.py'
+_base_ = './coco_detection.py'
 
 img_scale = (640, 640)  # Zoph et al.'s RetinaNet input size
 load = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
 ]
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
@@ -15,7 +15,7 @@ augment = dict(type='StrengthAugment', strength=strength, scale=img_scale)
 pack = dict(type='PackDetInputs')
 train_pipeline = [*load, augment, pack]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',

@@ -4,7 +4,7 @@
 #   train_pipeline = _base_.ms_train_pipeline
 #   train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 ms_train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomChoiceResize',
          scales=[(1333, 640), (1333, 672), (1333, 704), (1333, 736), (1333, 768),

@@ -5,13 +5,13 @@ _base_ = './coco_detection_strength.py'
 
 img_scale = (1024, 1024)
 load = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
 augment = dict(type='StrengthAugment', strength=_base_.strength, scale=img_scale)
 train_pipeline = [*load, augment, _base_.pack]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',

@@ -1,7 +1,7 @@
 # COCO person keypoints (person_keypoints_{train,val}2017.json): boxes, masks
 # and the 17 keypoints of each person; horizontal flips swap left and right.
 # Evaluation: box AP (CocoMetric) and keypoint OKS AP (CocoKeypointMetric).
-_base_ = 'mmdet::_base_/datasets/coco_instance.py'
+_base_ = './coco_instance.py'
 data_root = 'data/coco/'
 keypoint_names = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
                   'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
@@ -10,7 +10,7 @@ keypoint_names = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'lef
 flip_pairs = [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)]
 metainfo = dict(classes=('person', ), palette=[(220, 20, 60)], keypoint_names=keypoint_names)
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),

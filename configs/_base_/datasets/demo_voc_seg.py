@@ -6,7 +6,7 @@ data_root = 'data/demo/voc/'
 metainfo = dict(classes=('background', 'circle', 'square', 'triangle'),
                 palette=[[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0]])
 crop_size = (128, 128)
-load = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
+load = [dict(type='SafeLoadImageFromFile'), dict(type='LoadAnnotations')]
 # S1 (Zoph et al.): flip + scale jitter [0.8, 1.2] + crop; mmdet's transforms
 # move gt_seg_map with the image (255 fills). S4: RandAugment + [0.5, 2.0].
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
@@ -14,7 +14,7 @@ augment = dict(type='mmdet.StrengthAugment', strength=strength, scale=crop_size)
 pack = dict(type='PackSegInputs')
 train_pipeline = [*load, augment, pack]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='Resize', scale=crop_size, keep_ratio=True),
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),

@@ -4,7 +4,7 @@
 # A joint config packs them into its own branch list:
 #   dict(type='MultiBranch', branch_field=branches, cls=_base_.cls_pack)
 cls_steps = [
-    dict(type='LoadImageFromFile'),
+    dict(type='SafeLoadImageFromFile'),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(0.875, 1.25), keep_ratio=True),
     dict(type='RandomCrop', crop_size=(224, 224)),
     dict(type='RandomFlip', prob=0.5),

@@ -12,7 +12,7 @@ meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 augment = dict(type='StrengthAugment', strength=strength, scale=_base_.img_scale)
 sup_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     augment,
     dict(type='MultiBranch', branch_field=branch_field,
@@ -25,7 +25,7 @@ weak_pipeline = [
 ]
 strong_pipeline = [augment, dict(type='PackDetInputs', meta_keys=meta_keys)]
 unsup_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadEmptyAnnotations', with_bbox=True, with_mask=True),
     dict(type='MultiBranch', branch_field=branch_field,
          unsup_teacher=weak_pipeline, unsup_student=strong_pipeline),

@@ -5,7 +5,7 @@ _base_ = 'mmdet::_base_/datasets/voc0712.py'
 
 data_root = 'data/VOCdevkit/'
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='RandomChoiceResize',
          scales=[(1333, s) for s in range(480, 801, 32)], keep_ratio=True),
@@ -13,7 +13,7 @@ train_pipeline = [
     dict(type='PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',

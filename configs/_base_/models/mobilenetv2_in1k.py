@@ -11,5 +11,5 @@ mobilenetv2_in1k = dict(
     norm_cfg=dict(_delete_=True, type='BN', requires_grad=True),  # not the scratch GN
     norm_eval=True,
     frozen_stages=-1,
-    init_cfg=dict(_delete_=True, type='Pretrained',  # replaces the scratch init_cfg=None
+    init_cfg=dict(_delete_=True, type='SafePretrained',  # replaces the scratch init_cfg=None
                   checkpoint='offline-imagenet://mobilenet_v2'))

@@ -6,5 +6,5 @@
 # Another file: --cfg-options model.backbone.init_cfg.checkpoint=PATH
 # (torchvision-style weights: the RGB mean/std of the in1k cell, unchanged).
 _base_ = '../sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s4_coco.py'
-model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained',
+model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='SafePretrained',
                                          checkpoint='checkpoints/resnet50_ssl_mmdet.pth')))

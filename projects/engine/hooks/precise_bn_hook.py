@@ -1,4 +1,4 @@
-"""Precise BN: recompute BN population statistics before each evaluation."""
+"""Precise BN: recompute BN population statistics before each evaluation and checkpoint."""
 from typing import Iterable, Iterator
 
 import torch
@@ -7,6 +7,7 @@ from mmengine.logging import print_log
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmengine.registry import HOOKS
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
 
 def draw_batches(dataloader: Iterable, num: int) -> Iterator:
@@ -31,12 +32,21 @@ def draw_batches(dataloader: Iterable, num: int) -> Iterator:
 @HOOKS.register_module()
 class PreciseBNHook(Hook):
     """Recompute BN running statistics on ``num_iters`` training batches
-    before every validation, as in detectron2's ``PreciseBN``.
+    at every iteration (or epoch) that validates, and at the last one, as
+    detectron2's ``PreciseBN`` does.
 
     Running averages with momentum lag behind the weights in long schedules;
     this hook replaces them by the exact mean of per-batch statistics over
     ``num_iters`` batches (``momentum=None``: cumulative average). Models
     without BN/SyncBN layers (e.g. GN everywhere) are left alone.
+
+    It runs in ``after_train_iter`` (``after_train_epoch`` for epoch-based
+    loops) at ``ABOVE_NORMAL`` priority, before ``CheckpointHook``
+    (``VERY_LOW``) saves that iteration, and before the loop validates: so
+    ``iter_N.pth`` holds the statistics the validation at N used, and
+    ``tools/test.py`` on it reproduces that validation (detectron2 orders
+    PreciseBN before its checkpointer for the same reason). In mmengine,
+    ``before_val_epoch`` comes after the checkpoint of the same iteration.
 
     Args:
         num_iters (int): Training batches to average over. Defaults to 200.
@@ -48,9 +58,28 @@ class PreciseBNHook(Hook):
             raise ValueError(f'num_iters must be >= 1, got {num_iters}')
         self.num_iters = num_iters
 
-    def before_val_epoch(self, runner) -> None:
-        if runner.train_loop is None or not hasattr(runner, 'train_dataloader'):
-            return
+    @staticmethod
+    def _validates_or_ends(runner, loop, done: int, total: int) -> bool:
+        """Whether the loop validates after ``done`` iterations/epochs, or stops there."""
+        if done >= total:
+            return True
+        return runner.val_loop is not None and done >= loop.val_begin and \
+            done % loop.val_interval == 0
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        loop = runner.train_loop
+        if isinstance(loop, IterBasedTrainLoop) and \
+                self._validates_or_ends(runner, loop, runner.iter + 1, loop.max_iters):
+            self.recompute(runner)
+
+    def after_train_epoch(self, runner) -> None:
+        loop = runner.train_loop
+        if isinstance(loop, EpochBasedTrainLoop) and \
+                self._validates_or_ends(runner, loop, runner.epoch + 1, loop.max_epochs):
+            self.recompute(runner)
+
+    def recompute(self, runner) -> None:
+        """Re-estimate the statistics of every tracking BN layer of ``runner.model``."""
         model = runner.model
         bns = [m for m in model.modules()
                if isinstance(m, _BatchNorm) and m.track_running_stats]

@@ -8,7 +8,8 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.registry import HOOKS
 
-from projects.compat.unreadable_images import mark_evaluation_set
+from projects.datasets.transforms.safe_load_image_from_file import blank_unreadable_images
+from projects.evaluation.unreadable_image_evaluator import UnreadableImageEvaluator
 from projects.utils.errors import UserInputError
 from projects.utils.unreadable_images import RecordReader
 
@@ -17,10 +18,13 @@ SHOWN = 3  # files named in the stop message
 
 @HOOKS.register_module()
 class UnreadableImageHook(Hook):
-    """Report the images skipped by :mod:`projects.compat.unreadable_images`.
+    """Report the images :class:`~projects.datasets.transforms.SafeLoadImageFromFile` skipped.
 
-    Validation and test sets are marked as evaluation sets (an unreadable
-    image becomes a blank one left out of the metric, not another sample).
+    Before each validation and test, the ``SafeLoadImageFromFile`` steps of
+    the evaluated set are switched to ``unreadable='blank'`` (an unreadable
+    image becomes a blank one, not another sample) and the loop's metrics are
+    put under :class:`~projects.evaluation.UnreadableImageEvaluator` (which
+    leaves those samples out of every metric).
     Training: each newly skipped file is logged with the running count, which
     also goes to the message hub (``unreadable_images/train``, written to
     ``curve.json`` by :class:`LearningCurveHook`). Evaluation: the count of
@@ -89,16 +93,18 @@ class UnreadableImageHook(Hook):
         self._stop_if(len(self.train_bad) > limit, 'training', self.train_bad, limit,
                       self.train_size)
 
-    def _before_eval(self, dataloader) -> None:
-        # before the loop starts its workers, so they inherit the mark
-        mark_evaluation_set(dataloader.dataset)
+    def _before_eval(self, loop) -> None:
+        # before the loop starts its workers, so they inherit the mode
+        blank_unreadable_images(loop.dataloader.dataset)
+        if not isinstance(loop.evaluator, UnreadableImageEvaluator):
+            loop.evaluator = UnreadableImageEvaluator(loop.evaluator.metrics)
         self.eval_reader.skip_to_end()
 
     def before_val_epoch(self, runner) -> None:
-        self._before_eval(runner.val_dataloader)
+        self._before_eval(runner.val_loop)
 
     def before_test_epoch(self, runner) -> None:
-        self._before_eval(runner.test_dataloader)
+        self._before_eval(runner.test_loop)
 
     def _after_eval(self, runner, mode: str, metrics: Optional[dict]) -> None:
         bad: Dict[str, str] = {}
@@ -136,3 +142,4 @@ class UnreadableImageHook(Hook):
 
     def after_test(self, runner) -> None:
         self._raise_eval_stop()
+

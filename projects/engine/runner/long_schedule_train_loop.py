@@ -9,6 +9,8 @@ from torch.utils.data import DataLoader
 
 from mmengine.registry import LOOPS
 
+from .rethink_runner import apply_data_switches_late
+
 #: The paper's unit: 1x = 90k iterations at a total batch size of 16.
 REFERENCE_1X_ITERS = 90000
 
@@ -122,6 +124,8 @@ class LongScheduleTrainLoop(IterBasedTrainLoop):
                  val_begin: int = 1) -> None:
         if not 0 < gamma <= 1:
             raise ValueError(f'gamma must be in (0, 1], got {gamma}')
+        if isinstance(dataloader, dict):  # a plain Runner.from_cfg did not apply the switches
+            apply_data_switches_late(runner, dataloader)
         per_gpu = (dataloader.batch_size if isinstance(dataloader, DataLoader)
                    else dataloader['batch_size'])
         self.schedule = resolve_schedule(

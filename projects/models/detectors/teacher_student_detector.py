@@ -7,7 +7,6 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import torch
 from mmengine.logging import MessageHub, print_log
-from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
 from mmdet.models.detectors.semi_base import SemiBaseDetector
@@ -124,7 +123,8 @@ class TeacherStudentDetector(SemiBaseDetector):
     def _load_teacher(self, path: str) -> None:
         if '://' not in path and not osp.isfile(path):
             raise UserInputError(f'teacher_checkpoint not found: {path}')
-        state = _load_checkpoint(path, map_location='cpu')
+        from projects.compat.checkpoint_loading import load_checkpoint_safely
+        state = load_checkpoint_safely(path, map_location='cpu')
         state = state.get('state_dict', state)
         for prefix in ('teacher.', 'student.'):  # a wrapper's checkpoint
             if any(k.startswith(prefix) for k in state):

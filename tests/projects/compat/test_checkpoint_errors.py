@@ -8,12 +8,12 @@ import random
 
 import pytest
 import torch
-from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, load_state_dict
+from mmengine.runner.checkpoint import load_state_dict
 
-import projects.register  # noqa: F401  (installs the loader)
-from projects.compat import atomic_checkpoint
 from projects.compat.checkpoint_errors import (check_checkpoint_file, describe_mismatch,
                                                newest_loadable)
+from projects.compat.checkpoint_loading import load_checkpoint_safely
+from projects.models import SafePretrained
 from projects.utils.errors import CheckpointError, DiskFullError
 from projects.utils.io import atomic_write_json, atomic_write_text
 
@@ -26,7 +26,7 @@ def _good(path, n=64):
 
 def _load_error(path):
     with pytest.raises(CheckpointError) as e:
-        _load_checkpoint(str(path), map_location='cpu')
+        load_checkpoint_safely(str(path), map_location='cpu')
     msg = str(e.value)
     assert '\n' not in msg and 'weights_only' not in msg  # never the unsafe advice
     return msg
@@ -78,11 +78,11 @@ def test_mmengine_checkpoints_still_load(tmp_path):
     loss.update(1.0)
     torch.save(dict(state_dict={'weight': torch.ones(2)},
                     message_hub=dict(log_scalars={'loss': loss})), path)
-    assert torch.equal(_load_checkpoint(str(path))['state_dict']['weight'], torch.ones(2))
+    assert torch.equal(load_checkpoint_safely(str(path))['state_dict']['weight'], torch.ones(2))
     model = torch.nn.Linear(2, 1)
     with pytest.raises(CheckpointError, match='is not a checkpoint'):
         (tmp_path / 'r.pth').write_bytes(b'not a checkpoint at all')
-        load_checkpoint(model, str(tmp_path / 'r.pth'))
+        SafePretrained(checkpoint=str(tmp_path / 'r.pth'))(model)
 
 
 def test_a_flipped_byte_is_found_by_the_check(tmp_path):
@@ -122,19 +122,6 @@ def test_mismatch_names_first_missing_and_unexpected_key():
     assert describe_mismatch('a.pth', 'cfg.py', e.value) == (
         'a.pth does not fit the model of cfg.py (another architecture?): missing 1.weight '
         '(+1 more); unexpected head.w')
-
-
-def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
-    def fill_disk(checkpoint, filename, *args, **kwargs):
-        with open(filename, 'wb') as f:
-            f.write(b'PK' + b'\0' * 100)
-        raise OSError(errno.ENOSPC, 'No space left on device')
-    monkeypatch.setattr(atomic_checkpoint, '_mmengine_save', fill_disk)
-    target = str(tmp_path / 'iter_6.pth')
-    with pytest.raises(DiskFullError) as e:
-        atomic_checkpoint.atomic_save_checkpoint({}, target)
-    assert str(e.value).startswith(f'disk full while writing {target}; nothing partial')
-    assert os.listdir(tmp_path) == []
 
 
 def test_a_full_disk_keeps_the_previous_file(tmp_path, monkeypatch):

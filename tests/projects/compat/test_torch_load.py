@@ -1,12 +1,13 @@
-"""mmengine checkpoints load under weights_only=True; arbitrary objects do not."""
+"""mmengine checkpoints load under weights_only=True with the allow-list scoped to
+the call; arbitrary objects do not, and nothing is allowed process-wide."""
 import os
 import pickle
 
 import pytest
 import torch
 
-import projects.register  # noqa: F401  (applies the allow-list)
-from projects.compat.torch_load import MMENGINE_SAFE_GLOBALS
+import projects.register  # noqa: F401  (must not add anything process-wide)
+from projects.compat.torch_load import torch_load_safely
 
 
 class _Evil:
@@ -30,14 +31,26 @@ def _mmengine_like_checkpoint():
                            f32=np.ones(3, np.float32)))
 
 
-def test_allow_list_is_installed():
-    assert MMENGINE_SAFE_GLOBALS, 'projects import did not install the allow-list'
+def _mmengine_types_allowed_process_wide():
+    from mmengine.logging import HistoryBuffer
+    return [g for g in torch.serialization.get_safe_globals()
+            if (g[0] if isinstance(g, tuple) else g) is HistoryBuffer]
+
+
+def test_nothing_is_allowed_process_wide(tmp_path):
+    assert _mmengine_types_allowed_process_wide() == []
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(_mmengine_like_checkpoint(), path)
+    with pytest.raises(pickle.UnpicklingError, match='HistoryBuffer|multiarray|numpy'):
+        torch.load(path, weights_only=True)  # outside torch_load_safely: refused
+    torch_load_safely(path)
+    assert _mmengine_types_allowed_process_wide() == []  # and nothing left behind
 
 
 def test_mmengine_checkpoint_loads_weights_only(tmp_path):
     path = str(tmp_path / 'ckpt.pth')
     torch.save(_mmengine_like_checkpoint(), path)
-    ckpt = torch.load(path, weights_only=True)
+    ckpt = torch_load_safely(path)
     assert torch.equal(ckpt['state_dict']['w'], torch.ones(2))
     assert ckpt['extra']['buffer'].mean() == pytest.approx(2.0)
     assert ckpt['extra']['arr'].tolist() == [0, 1, 2, 3]
@@ -48,7 +61,7 @@ def test_arbitrary_object_refused(tmp_path):
     path = str(tmp_path / 'evil.pth')
     torch.save({'state_dict': {}, 'payload': _Evil()}, path)
     with pytest.raises(pickle.UnpicklingError, match='posix.system|os.system|system'):
-        torch.load(path, weights_only=True)
+        torch_load_safely(path)
 
 
 def test_getattr_only_resolves_history_buffer_statistics(tmp_path):
@@ -62,4 +75,4 @@ def test_getattr_only_resolves_history_buffer_statistics(tmp_path):
     path = str(tmp_path / 'sneaky.pth')
     torch.save({'x': _Sneaky()}, path)
     with pytest.raises(pickle.UnpicklingError, match='not on the allow-list'):
-        torch.load(path, weights_only=True)
+        torch_load_safely(path)

@@ -7,6 +7,7 @@ from mmengine.model import BaseDataPreprocessor, BaseModel
 from torch import nn
 
 from projects.engine.hooks import PreciseBNHook, SyncBNFallbackHook, count_sync_bn
+from projects.compat.torch_load import torch_load_safely
 
 
 class _BNModel(BaseModel):
@@ -73,3 +74,79 @@ def test_precise_bn_holds_one_batch_at_a_time():
 def test_precise_bn_rejects_bad_num_iters():
     with pytest.raises(ValueError, match='num_iters'):
         PreciseBNHook(num_iters=0)
+
+
+class _ToyBNModel(BaseModel):
+    """Linear, BN (its statistics depend on the trained weights), linear head:
+    loss in 'loss' mode, predictions otherwise."""
+
+    def __init__(self):
+        super().__init__(data_preprocessor=BaseDataPreprocessor())
+        self.stem, self.bn, self.fc = nn.Linear(3, 3), nn.BatchNorm1d(3, momentum=0.5), \
+            nn.Linear(3, 1)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        x = torch.stack(inputs) if isinstance(inputs, list) else inputs
+        out = self.fc(self.bn(self.stem(x)))
+        if mode == 'loss':
+            return dict(loss=(out ** 2).mean())
+        return out if mode == 'tensor' else [dict(pred=o) for o in out]
+
+
+def _toy_runner(work_dir, max_iters=4, interval=2):
+    from mmengine.evaluator import BaseMetric
+
+    from projects.engine.runner import RethinkRunner
+
+    class MeanPrediction(BaseMetric):
+        def process(self, data_batch, data_samples):
+            self.results.extend(float(s['pred']) for s in data_samples)
+
+        def compute_metrics(self, results):
+            return dict(mean_pred=sum(results) / len(results))
+
+    data = [dict(inputs=torch.randn(3) * 2 + 1) for _ in range(16)]
+    loader = dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=True),
+                  batch_size=4, collate_fn=dict(type='default_collate'))
+    hook = PreciseBNHook(num_iters=3)
+    computed = {}
+    recompute = hook.recompute
+
+    def record(runner):
+        recompute(runner)
+        computed[runner.iter + 1] = runner.model.bn.running_mean.clone()
+    hook.recompute = record
+    runner = RethinkRunner(
+        model=_ToyBNModel(), work_dir=str(work_dir), train_dataloader=loader,
+        val_dataloader=dict(loader, sampler=dict(type='DefaultSampler', shuffle=False)),
+        val_evaluator=[MeanPrediction()], val_cfg=dict(),
+        train_cfg=dict(by_epoch=False, max_iters=max_iters, val_interval=interval),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.5)),
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=interval,
+                                           by_epoch=False)),
+        custom_hooks=[hook], randomness=dict(seed=0))
+    return runner, computed
+
+
+def test_precise_bn_statistics_reach_the_checkpoint_of_the_same_iteration(tmp_path):
+    runner, computed = _toy_runner(tmp_path)
+    runner.train()
+    assert sorted(computed) == [2, 4]  # at each validation, the last one included
+    for it, mean in computed.items():
+        saved = torch_load_safely(tmp_path / f'iter_{it}.pth')['state_dict']['bn.running_mean']
+        assert torch.equal(saved, mean), it  # not the momentum statistics of the steps
+    # the recomputation is not a no-op: the step statistics (momentum 0.5) differ
+    assert not torch.equal(computed[4], computed[2])
+
+
+def test_a_checkpoint_evaluates_to_the_validation_logged_at_its_iteration(tmp_path):
+    runner, _ = _toy_runner(tmp_path / 'train')
+    runner.train()
+    logged = runner.message_hub.get_scalar('val/mean_pred').current()
+    tester, _ = _toy_runner(tmp_path / 'test')
+    tester._test_dataloader = tester._val_dataloader
+    tester._test_evaluator = tester._val_evaluator
+    tester._test_loop = dict()
+    tester._load_from = str(tmp_path / 'train' / 'iter_4.pth')
+    metrics = tester.test()
+    assert metrics['mean_pred'] == logged  # exact, on CPU

@@ -10,6 +10,7 @@ from torch import nn
 
 import projects.register  # noqa: F401  (registers the hook; allow-lists checkpoint types)
 from projects.engine.hooks import NonFiniteLossHook
+from projects.compat.torch_load import torch_load_safely
 
 
 class _Model(BaseModel):
@@ -55,7 +56,7 @@ def test_stops_naming_the_iteration_and_term_with_weights_of_last_good_step(tmp_
         bad.train()
     for k, v in _weights(good.model).items():
         torch.testing.assert_close(bad.model.state_dict()[k], v, rtol=0, atol=0)
-    ckpt = torch.load(osp.join(tmp_path / 'bad', 'iter_2.pth'), weights_only=True)
+    ckpt = torch_load_safely(osp.join(tmp_path / 'bad', 'iter_2.pth'))
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values())
 
 

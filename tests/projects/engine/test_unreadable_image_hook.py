@@ -6,6 +6,7 @@ from mmengine.logging import MessageHub
 
 import projects.register  # noqa: F401
 from projects.engine.hooks import UnreadableImageHook
+from projects.evaluation import UnreadableImageEvaluator
 from projects.utils import unreadable_images as record_mod
 from projects.utils.errors import UserInputError
 
@@ -16,9 +17,13 @@ def log(tmp_path, monkeypatch):
 
 
 def _runner(n_train=300, n_val=50, it=0):
+    from mmengine.evaluator import Evaluator
     loader = lambda n: SimpleNamespace(dataset=list(range(n)))  # noqa: E731
+    val, test = loader(n_val), loader(n_val)
     return SimpleNamespace(iter=it, train_dataloader=loader(n_train),
-                           val_dataloader=loader(n_val), test_dataloader=loader(n_val),
+                           val_dataloader=val, test_dataloader=test,
+                           val_loop=SimpleNamespace(dataloader=val, evaluator=Evaluator([])),
+                           test_loop=SimpleNamespace(dataloader=test, evaluator=Evaluator([])),
                            message_hub=MessageHub.get_instance(f'unreadable{n_train}{it}'))
 
 
@@ -71,6 +76,7 @@ def test_evaluation_adds_the_count_next_to_the_metric(log):
     hook.after_val_epoch(runner, metrics)
     assert metrics == {'coco/bbox_mAP': 0.5, 'unreadable_images': 2}
     assert runner.message_hub.get_scalar('val/unreadable_images').current() == 2
+    assert isinstance(runner.val_loop.evaluator, UnreadableImageEvaluator)  # put under it
     hook.before_test_epoch(runner)  # nothing new: no key
     metrics = {'coco/bbox_mAP': 0.5}
     hook.after_test_epoch(runner, metrics)

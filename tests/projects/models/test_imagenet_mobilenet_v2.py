@@ -48,7 +48,7 @@ def test_converted_checkpoint_matches_mmdet_exactly():
 @needs_weights
 def test_pretrained_init_cfg_loads_the_imagenet_tensors():
     model = MobileNetV2(out_indices=(2, 4, 6), init_cfg=dict(
-        type='Pretrained', checkpoint='offline-imagenet://mobilenet_v2'))
+        type='SafePretrained', checkpoint='offline-imagenet://mobilenet_v2'))
     model.init_weights()
     source = torch.load(WEIGHTS, map_location='cpu', weights_only=True)
     state = model.state_dict()

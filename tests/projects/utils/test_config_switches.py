@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from projects.utils import load_config
-from projects.utils.config_switches import apply_switches
+from projects.utils.config_switches import apply_switches, resolve_switches
 from projects.utils.errors import UserInputError
 from tests.conftest import ROOT
 
@@ -53,7 +53,7 @@ def _built(aug_cfg):
 @pytest.mark.parametrize('config', STUDENTS + SUPERVISED, ids=osp.basename)
 def test_one_line_strength_child_switches_every_pipeline(tmp_path, config):
     assert Config.fromfile(config).strength in ('S1', 'S4')
-    cfg = Config.fromfile(_child(tmp_path, config, "strength = 'S3'"))
+    cfg = resolve_switches(Config.fromfile(_child(tmp_path, config, "strength = 'S3'")))
     augments = list(_steps(cfg.train_dataloader))
     n_expected = 2 if osp.basename(config).startswith('nst_') else 1
     assert len(augments) >= n_expected  # human and pseudo pipelines of a student
@@ -110,7 +110,8 @@ def test_pseudo_strength_switches_the_pseudo_half_only(tmp_path):
 def test_alpha_and_score_thr_are_one_value(tmp_path):
     nst = osp.join(ROOT, 'configs/demo/'
                    'nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py')
-    assert Config.fromfile(_child(tmp_path, nst, 'alpha = 0.25')).model.loss_norm.alpha == 0.25
+    assert resolve_switches(Config.fromfile(_child(tmp_path, nst, 'alpha = 0.25'))
+                            ).model.loss_norm.alpha == 0.25
     ts = osp.join(ROOT, 'configs/demo/'
                   'ts-ema_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py')
     cfg = load_config(ts, {'score_thr': 0.7, 'alpha': 2.0})
@@ -174,7 +175,8 @@ def test_cls_weight_reaches_the_joint_detector(tmp_path):
     joint = osp.join(ROOT, 'configs/self_training/table7/'
                      'joint-nst_retinanet_r50-scratch_fpn_syncbn-all_8xb6-3x-s4_coco-imagenet-in1kcls.py')
     assert Config.fromfile(joint).model.cls_weight == 1.0
-    assert Config.fromfile(_child(tmp_path, joint, 'cls_weight = 0.3')).model.cls_weight == 0.3
+    assert resolve_switches(Config.fromfile(_child(tmp_path, joint, 'cls_weight = 0.3'))
+                            ).model.cls_weight == 0.3
 
 
 def _scales(node):
@@ -204,7 +206,7 @@ def test_img_scale_moves_training_validation_test_and_labelling():
 
 
 def test_one_line_img_scale_child_and_what_keeps_its_own_scale(tmp_path):
-    cfg = Config.fromfile(_child(tmp_path, JOINT, 'img_scale = (96, 80)'))
+    cfg = resolve_switches(Config.fromfile(_child(tmp_path, JOINT, 'img_scale = (96, 80)')))
     det, cls = cfg.train_dataloader.dataset.datasets
     assert set(_scales(det)) == set(_scales(cfg.test_dataloader)) == {(96, 80)}
     assert list(_scales(cls)) == [(64, 64)]  # classification images keep their size
@@ -228,8 +230,7 @@ def test_img_scale_at_load_changes_nothing_the_config_states(config):
     """Every pipeline step already resizes to the config's img_scale: applying
     the switch when the file is loaded is a no-op (the switch only moves them
     together when a child or --cfg-options changes it)."""
-    from projects.compat.config_switches_on_load import _fromfile
-    raw = _fromfile(config).to_dict()
+    raw = Config.fromfile(config).to_dict()  # as written: nothing applied
     if 'img_scale' not in raw:
         return
     scale = raw.pop('img_scale')

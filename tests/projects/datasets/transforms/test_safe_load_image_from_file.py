@@ -1,5 +1,5 @@
-"""Unreadable images: training draws another sample, evaluation leaves the image
-out of the metric, and every skip is recorded, for every dataset family."""
+"""SafeLoadImageFromFile: training draws another sample, evaluation gets a blank
+image, and every skip is recorded, for every dataset family of our configs."""
 import json
 import os
 import os.path as osp
@@ -10,8 +10,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import projects.register  # noqa: F401  (installs the shim, registers our datasets)
-from projects.compat.unreadable_images import SkippedSample, mark_evaluation_set
+from projects.datasets.transforms import SafeLoadImageFromFile, blank_unreadable_images
 from projects.utils import unreadable_images as record_mod
 
 # config, and images of its training set to corrupt (000000: the first labelled
@@ -101,7 +100,7 @@ def test_evaluation_gets_a_blank_image_and_a_record(bad_demo, family):
     config, _ = FAMILIES[family]
     cfg = _dataset_cfg(config, bad_demo)
     dataset = DATASETS.build(cfg.val_dataloader.dataset)
-    mark_evaluation_set(dataset)  # UnreadableImageHook does it (mmseg: test_mode=False)
+    assert blank_unreadable_images(dataset) == 1  # UnreadableImageHook does it before evaluating
     info = dataset.get_data_info(0)
     truncate(info['img_path'])
     sample = dataset[0]
@@ -117,78 +116,12 @@ def test_missing_and_empty_files_have_their_reason(bad_demo):
     from mmengine.registry import DATASETS
     cfg = _dataset_cfg(FAMILIES['supervised'][0], bad_demo)
     dataset = DATASETS.build(cfg.val_dataloader.dataset)
+    blank_unreadable_images(dataset)
     os.remove(dataset.get_data_info(0)['img_path'])
     open(dataset.get_data_info(1)['img_path'], 'w').close()
     dataset[0], dataset[1]
     reasons = [r['reason'] for r in record_mod.RecordReader().new()]
     assert reasons == ['not found', 'cannot be decoded']
-
-
-def _perfect_predictions(ann):
-    """One DetDataSample-like dict per image: every ground-truth box, score 1."""
-    from mmengine.structures import InstanceData
-    import torch
-    out = []
-    for img in ann['images']:
-        boxes = [a['bbox'] for a in ann['annotations'] if a['image_id'] == img['id']]
-        labels = [a['category_id'] - 1 for a in ann['annotations'] if a['image_id'] == img['id']]
-        xyxy = torch.tensor([[x, y, x + w, y + h] for x, y, w, h in boxes] or
-                            torch.zeros((0, 4)), dtype=torch.float32).reshape(-1, 4)
-        pred = InstanceData(bboxes=xyxy, scores=torch.ones(len(boxes)),
-                            labels=torch.tensor(labels, dtype=torch.long))
-        out.append(dict(img_id=img['id'], img_path=f'/x/{img["file_name"]}',
-                        ori_shape=(img['height'], img['width']), pred_instances=pred))
-    return out
-
-
-def test_coco_metric_leaves_the_skipped_image_and_its_ground_truth_out(demo_data, tmp_path,
-                                                                         monkeypatch):
-    from mmengine.evaluator import Evaluator
-    ann_file = f'{demo_data}/annotations/instances_val.json'
-    ann = json.load(open(ann_file))
-    samples = _perfect_predictions(ann)
-    first = samples[0]
-    assert len(first['pred_instances']) > 0
-    init_default_scope('mmdet')
-
-    def evaluate(skip):
-        monkeypatch.setenv(record_mod.ENV, str(tmp_path / f'{skip}.jsonl'))
-        if skip:
-            record_mod.record(first['img_path'], 'cannot be decoded', 'eval', first['img_id'])
-            # the blank image's prediction: nothing found
-            samples[0] = dict(first, pred_instances=first['pred_instances'][:0])
-        evaluator = Evaluator(dict(type='CocoMetric', ann_file=ann_file, metric='bbox'))
-        evaluator.dataset_meta = dict(classes=tuple(c['name'] for c in ann['categories']))
-        evaluator.process(samples)
-        return evaluator.evaluate(len(samples))['coco/bbox_mAP']
-
-    assert evaluate(False) == 1.0  # perfect boxes
-    # without the shim, image 1 would count as missed ground truth (AP < 1)
-    assert evaluate(True) == 1.0
-    metric_results = []  # what the skipped sample left in the metric
-    evaluator = Evaluator(dict(type='CocoMetric', ann_file=ann_file, metric='bbox'))
-    evaluator.dataset_meta = dict(classes=tuple(c['name'] for c in ann['categories']))
-    evaluator.process(samples[:1])
-    metric_results = evaluator.metrics[0].results
-    assert len(metric_results) == 1 and isinstance(metric_results[0], SkippedSample)
-    assert metric_results[0].img_id == first['img_id']
-
-
-def test_coco_metric_counts_a_missed_image_when_nothing_was_skipped(demo_data, tmp_path,
-                                                                     monkeypatch):
-    """The control of the test above: the same empty prediction, not recorded as
-    skipped, lowers AP (so the 1.0 above is the exclusion's doing)."""
-    from mmengine.evaluator import Evaluator
-    monkeypatch.setenv(record_mod.ENV, str(tmp_path / 'none.jsonl'))
-    ann_file = f'{demo_data}/annotations/instances_val.json'
-    ann = json.load(open(ann_file))
-    samples = _perfect_predictions(ann)
-    samples[0] = dict(samples[0], pred_instances=samples[0]['pred_instances'][:0])
-    init_default_scope('mmdet')
-    evaluator = Evaluator(dict(type='CocoMetric', ann_file=ann_file, metric='bbox'))
-    evaluator.dataset_meta = dict(classes=tuple(c['name'] for c in ann['categories']))
-    evaluator.process(samples)
-    assert evaluator.evaluate(len(samples))['coco/bbox_mAP'] < 0.95
 
 
 def test_record_reader_returns_complete_lines_once(tmp_path):
@@ -206,12 +139,26 @@ def test_record_reader_returns_complete_lines_once(tmp_path):
     assert record_mod.RecordReader(path).new()[1:] == [dict(path='b', phase='eval')]
 
 
-def test_blank_image_matches_the_loader_settings():
-    from mmcv.transforms import LoadImageFromFile
-    out = LoadImageFromFile(to_float32=True)(
-        {'img_path': 'x.jpg', record_mod.FILL_KEY: True, 'height': 5, 'width': 7})
+def test_blank_image_matches_the_loader_settings(tmp_path):
+    missing = str(tmp_path / 'x.jpg')
+    out = SafeLoadImageFromFile(unreadable='blank', to_float32=True)(
+        {'img_path': missing, 'height': 5, 'width': 7})
     assert out['img'].shape == (5, 7, 3) and out['img'].dtype == np.float32
     assert out['ori_shape'] == (5, 7)
-    gray = LoadImageFromFile(color_type='grayscale')(
-        {'img_path': 'x.jpg', record_mod.FILL_KEY: True})
+    gray = SafeLoadImageFromFile(unreadable='blank', color_type='grayscale')(
+        {'img_path': missing})
     assert gray['img'].shape == (32, 32) and gray['img'].dtype == np.uint8
+    assert SafeLoadImageFromFile()({'img_path': missing}) is None  # training: resample
+
+
+def test_a_readable_image_loads_as_upstream(demo_data):
+    from mmcv.transforms import LoadImageFromFile
+    path = f'{demo_data}/images/000000.jpg'
+    ours, theirs = SafeLoadImageFromFile()({'img_path': path}), LoadImageFromFile()(
+        {'img_path': path})
+    assert np.array_equal(ours['img'], theirs['img']) and ours['img_shape'] == theirs['img_shape']
+
+
+def test_a_bad_mode_is_named():
+    with pytest.raises(ValueError, match="unreadable must be one of"):
+        SafeLoadImageFromFile(unreadable='skip')

@@ -1,0 +1,10 @@
+# mmdet's COCO detection data (mmdet::_base_/datasets/coco_detection.py) with images loaded by
+# SafeLoadImageFromFile: an unreadable image is skipped and counted (docs/robustness.md)
+# instead of stopping the run. Everything else is mmdet's.
+_base_ = 'mmdet::_base_/datasets/coco_detection.py'
+load = dict(type='SafeLoadImageFromFile', backend_args=_base_.backend_args)
+train_pipeline = [load, *_base_.train_pipeline[1:]]
+test_pipeline = [load, *_base_.test_pipeline[1:]]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
