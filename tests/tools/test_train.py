@@ -172,3 +172,28 @@ def test_multi_source_sampler_with_a_batch_sampler_is_a_one_line_error(tmp_path)
 
     from tools.lib.data_check import check_train_sampler
     check_train_sampler(Config.fromfile(student))
+
+
+def test_test_py_on_a_checkpoint_reproduces_its_validation_with_precise_bn(tmp_path, demo_data):
+    """PreciseBN runs before the checkpoint of the same iteration: tools/test.py on
+    iter_24.pth gives exactly the metrics the validation at iteration 24 logged."""
+    from tests.conftest import logged_scalars
+    child = tmp_path / 'bn_precise.py'
+    child.write_text(f'_base_ = {osp.join(ROOT, DEMO_CONFIG)!r}\n'
+                     "model = dict(backbone=dict(norm_cfg=dict(_delete_=True, type='BN')))\n"
+                     "custom_hooks = [*_base_.custom_hooks, dict(type='PreciseBNHook', "
+                     'num_iters=3)]\n')
+    work = str(tmp_path / 'work')
+    run_tool(['tools/train.py', str(child), '--work-dir', work, '--cfg-options']
+             + demo_cfg_options(demo_data, **SHORT))
+    import glob
+    log = open(glob.glob(osp.join(work, '*', '*.log'))[-1]).read()
+    assert log.count('PreciseBNHook: recomputed statistics') == 2  # iterations 12 and 24
+    val = [r for r in logged_scalars(work) if 'coco/bbox_mAP' in r]
+    assert len(val) == 2  # the validations at iterations 12 and 24
+    proc = run_tool(['tools/test.py', str(child), osp.join(work, 'iter_24.pth'), '--work-dir',
+                     str(tmp_path / 'test'), '--cfg-options'] + demo_cfg_options(demo_data))
+    tested = {k: float(v) for k, v in re.findall(r'(coco/bbox_mAP\w*): ([\d.-]+)',
+                                                 proc.stdout + proc.stderr)}
+    assert len(tested) == 6
+    assert tested == {k: val[-1][k] for k in tested}  # exact, on CPU
