@@ -68,3 +68,16 @@ def test_check_flags_a_config_the_script_does_not_write(tmp_path, monkeypatch, c
     monkeypatch.setattr(gen, 'README', str(tmp_path / 'README.md'))
     assert gen.main(['--check']) == 1
     assert 'nst_stale_extra.py' in capsys.readouterr().out
+
+
+def test_every_generated_config_names_its_generator(tmp_path, monkeypatch, capsys):
+    import glob
+    paths = glob.glob(osp.join(gen.OUT, '*.py'))
+    assert len(paths) == 144
+    assert all(open(p).readline() == gen.GENERATED for p in paths)
+    # a hand edit of the first line is out of date for --check
+    target = tmp_path / osp.basename(paths[0])
+    target.write_text(open(paths[0]).read().replace(gen.GENERATED, '# edited by hand\n'))
+    monkeypatch.setattr(gen, 'OUT', str(tmp_path))
+    assert gen.main(['--check']) == 1
+    assert f'out of date: {osp.relpath(str(target), gen.ROOT)}' in capsys.readouterr().out
