@@ -15,6 +15,22 @@ client is a Python interpreter: the tools' nested runs (``self_train.py`` ->
 Fresh interpreters stay where they are the point: the subprocess smoke test
 of each tool (``run_tool(..., fresh=True)``), the kill-and-resume suite and
 the two-process runs' workers (torchrun starts real interpreters).
+
+Invariants, each enforced:
+
+* **fork safety**: before every fork the server checks that it runs one
+  thread (``/proc/self/task``, native threads included) and holds no CUDA
+  context; otherwise it refuses the run with one line (:func:`fork_safety_problem`);
+* **no orphan**: the server exits within a second of its parent (the pytest
+  process) dying, however that process ended, and removes its folder;
+* **a fallback says so**: where the zygote cannot start, ``python_command``
+  warns and returns ``sys.executable``;
+* **interpreter flags**: the client runs ``SCRIPT ARGS`` or ``-m MODULE
+  ARGS``; any other flag (``-u``, ``-c``, ``-W`` ...) is refused with a
+  message naming it (exit 2), never silently dropped;
+* **signals**: each run is forked under a small supervisor that waits for it;
+  a run killed by a signal is reported on the client's stderr and the client
+  dies by the same signal, so the caller sees ``returncode == -SIG``.
 """
 import atexit
 import os
@@ -24,24 +40,57 @@ import socket
 import subprocess
 import sys
 import tempfile
+import warnings
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 CLIENT = '''#!{python} -S
-import json, os, socket, struct, sys
+import json, os, signal, socket, struct, sys
+argv = sys.argv[1:]
+if argv[:1] and argv[0].startswith('-') and argv[0] != '-m':
+    sys.stderr.write(f'tool_zygote: the warm interpreter runs SCRIPT ARGS or -m MODULE ARGS; '
+                     f'interpreter flag {{argv[0]}} is not supported (use a fresh interpreter: '
+                     f'run_tool(..., fresh=True))\\n')
+    sys.exit(2)
 conn = socket.socket(socket.AF_UNIX)
 conn.connect({sock!r})
 req = json.dumps(dict(argv=sys.argv[1:], env=dict(os.environ), cwd=os.getcwd())).encode()
 socket.send_fds(conn, [struct.pack('!I', len(req)) + req], [0, 1, 2])
-code = conn.recv(16)
-sys.exit(int(code) if code else 1)
+reply = conn.recv(4096).decode()
+if reply.startswith('refused'):
+    sys.stderr.write(f'tool_zygote: {{reply}}\\n')
+    sys.exit(1)
+code = int(reply) if reply else 1
+if code < 0:  # the run was killed by signal -code: die the same way
+    sys.stderr.write(f'tool_zygote: the run was killed by signal {{signal.Signals(-code).name}}\\n')
+    sys.stderr.flush()
+    if -code not in (signal.SIGKILL, signal.SIGSTOP):  # those two have no handler
+        signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
 '''
 
+
+def fork_safety_problem():
+    """None when this process may fork a warm run, else why not (one line):
+    more than one thread (native ones included), or a CUDA context."""
+    tasks = '/proc/self/task'
+    count = len(os.listdir(tasks)) if osp.isdir(tasks) else 1
+    if count != 1:
+        return f'{count} threads in the zygote before fork (a forked run would inherit locks)'
+    torch = sys.modules.get('torch')
+    if torch is not None and torch.cuda.is_initialized():
+        return 'a CUDA context in the zygote before fork (a forked run cannot use it)'
+    return None
+
+
 SERVER = r'''
-import json, os, runpy, signal, socket, struct, sys, threading, traceback
+import json, os, runpy, shutil, signal, socket, struct, sys, threading, traceback
 sys.path.insert(0, {root!r})
 import projects.register  # noqa: F401  (torch, mmengine.runner, mmdet, mmseg: once)
 import mmseg.models, mmseg.datasets, mmseg.evaluation  # noqa: F401,E401
+from tests.tool_zygote import fork_safety_problem
+PARENT = int({parent})
 
 
 def watch(conn):
@@ -97,20 +146,47 @@ def serve(conn):
             stream.flush()
         except (OSError, ValueError):  # closed by the tool
             pass
-    conn.send(str(code).encode())
-    os._exit(code)
+    os._exit(code)  # the supervisor reports it
 
 
-signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
+def supervise(conn):
+    """Fork the run, wait for it, send the client its exit code (-SIG if killed)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this process waits for its child
+    pid = os.fork()
+    if pid == 0:
+        serve(conn)
+    _, status = os.waitpid(pid, 0)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+    try:
+        conn.send(str(code).encode())
+    except OSError:  # the client is gone
+        pass
+    os._exit(0)
+
+
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors reap themselves
 server = socket.socket(socket.AF_UNIX)
 server.bind({sock!r})
 server.listen(64)
+server.settimeout(0.5)
 print('ready', flush=True)
 while True:
-    conn, _ = server.accept()
+    if os.getppid() != PARENT:  # pytest is gone, however it ended: so is the zygote
+        shutil.rmtree(os.path.dirname({sock!r}), ignore_errors=True)
+        os._exit(0)
+    try:
+        conn, _ = server.accept()
+    except socket.timeout:
+        continue
+    conn.settimeout(None)
+    problem = fork_safety_problem()
+    if problem:
+        conn.send(('refused: ' + problem).encode())
+        conn.close()
+        continue
     if os.fork() == 0:
         server.close()
-        serve(conn)
+        supervise(conn)
     conn.close()
 '''
 
@@ -122,7 +198,12 @@ def python_command() -> str:
     ``sys.executable`` where the zygote cannot start."""
     global _CLIENT_PATH
     if _CLIENT_PATH is None:
-        _CLIENT_PATH = _start() or sys.executable
+        _CLIENT_PATH = _start()
+        if _CLIENT_PATH is None:
+            warnings.warn('tool_zygote could not start (no fork or socket.send_fds here, or '
+                          'its imports failed): tools run in fresh interpreters, 6-8 s slower '
+                          'each', RuntimeWarning, stacklevel=2)
+            _CLIENT_PATH = sys.executable
     return _CLIENT_PATH
 
 
@@ -132,7 +213,8 @@ def _start():
     folder = tempfile.mkdtemp(prefix='tool-zygote-')
     sock = osp.join(folder, 'zygote.sock')
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-    proc = subprocess.Popen([sys.executable, '-c', SERVER.format(root=ROOT, sock=sock)],
+    proc = subprocess.Popen([sys.executable, '-c', SERVER.format(root=ROOT, sock=sock,
+                                                                 parent=os.getpid())],
                             cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, text=True)
     if proc.stdout.readline().strip() != 'ready':
