@@ -119,8 +119,8 @@ def test_mmengine_lazy_config_with_a_class_typed_sampler(tmp_path):
     cfg = Config.fromfile(str(path))
     before = cfg.to_dict()
     assert resolve_switches(cfg).to_dict() == before
-    declared = Config(dict(alpha=1.0, train_dataloader=dict(batch_size=2, sampler=dict(
-        type=DefaultSampler))))
+    declared = Config(dict(alpha=2.0, model=dict(loss_norm=dict(type='LossNormalizer')),
+                           train_dataloader=dict(batch_size=2, sampler=dict(type=DefaultSampler))))
     assert apply_switches(declared).train_dataloader.batch_size == 2
 
 

@@ -30,6 +30,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
+from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 
 
@@ -42,7 +43,7 @@ def parse_args(argv=None):
     src.add_argument('--ann-file', help='COCO json listing the unlabelled images')
     parser.add_argument('--img-prefix', help='image folder of --ann-file')
     parser.add_argument('--out', required=True, help='output COCO json')
-    parser.add_argument('--score-thr', nargs='+', default=['0.5'],
+    parser.add_argument('--score-thr', nargs='+', default=[str(DEFAULT_SCORE_THR)],
                         help='keep boxes with score >= this: one value (default 0.5), one '
                         'per class, or auto')
     parser.add_argument('--target-precision', type=float, default=0.8,

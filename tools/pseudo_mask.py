@@ -23,6 +23,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
+from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
@@ -37,7 +38,7 @@ def parse_args(argv=None):
     parser.add_argument('--scales', type=float, nargs='+', default=SCALES,
                         help=f'image resize factors (default {SCALES})')
     parser.add_argument('--flip', action='store_true', help='also average flipped views')
-    parser.add_argument('--conf-thr', type=float, default=0.5,
+    parser.add_argument('--conf-thr', type=float, default=DEFAULT_SCORE_THR,
                         help='pixels below this maximum probability become 255')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')

@@ -54,6 +54,7 @@ from mmengine.config import DictAction  # noqa: E402
 from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # noqa: E402
                                 student_options)
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
+from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import (final_metrics, final_train_scalars, load_curve,  # noqa: E402
                                    train_minutes)
@@ -155,7 +156,7 @@ def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:
     variables = dict(study.get('variables') or {})
     source = {k: _fmt(v, variables) for k, v in run['unlabeled'].items()}
     teacher_dir = run_dir(work_dir, run['teacher'], seed)
-    out = f'pseudo_{_pool_stem(source)}_thr{run.get("score_thr", 0.5)}'
+    out = f'pseudo_{_pool_stem(source)}_thr{run.get("score_thr", DEFAULT_SCORE_THR)}'
     return source, osp.join(teacher_dir, out if _task(run) == 'seg' else out + '.json')
 
 
@@ -184,7 +185,7 @@ def _label_with_teacher(study, stages, run, source: dict, out: str, work_dir: st
     if _task(run) == 'det' and study.get('pseudo_quality'):
         _pseudo_quality(study, stages, teacher, ckpt, source, teacher_dir, options, work_dir)
     return stages.label(key, _task(run), teacher['config'], ckpt, source, out,
-                        [run.get('score_thr', 0.5)], options=options, auto=auto)
+                        [run.get('score_thr', DEFAULT_SCORE_THR)], options=options, auto=auto)
 
 
 def _pool_stem(source: dict) -> str:

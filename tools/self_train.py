@@ -25,6 +25,7 @@ sys.path.insert(0, ROOT)
 from projects.selftrain import StageRunner, config_task, student_options  # noqa: E402
 from projects.utils.curves import final_metrics, load_curve, markdown_table  # noqa: E402
 from projects.utils.errors import UserInputError  # noqa: E402
+from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from projects.utils.io import atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
 
@@ -42,9 +43,9 @@ def parse_args(argv=None):
     parser.add_argument('--img-prefix', help='image folder of --ann-file')
     parser.add_argument('--teacher-checkpoint', help='skip teacher training, use this')
     parser.add_argument('--rounds', type=int, default=1)
-    parser.add_argument('--score-thr', type=float, nargs='+', default=None,
-                        help="pseudo-label threshold, one or one per class (default: the "
-                        "student config's score_thr, else 0.5)")
+    parser.add_argument('--score-thr', type=float, nargs='+', default=[DEFAULT_SCORE_THR],
+                        help='pseudo-label threshold of the labelling, one or one per class '
+                        f'(default {DEFAULT_SCORE_THR}); segmentation: the pixel confidence')
     parser.add_argument('--tta', action='store_true',
                         help='TTA when pseudo-labelling (seg: scales 0.5-1.75 and flip)')
     parser.add_argument('--student-init', choices=['scratch', 'teacher'], default='scratch',
@@ -67,8 +68,6 @@ def parse_args(argv=None):
         raise UserInputError(f'teacher checkpoint not found: {args.teacher_checkpoint}')
     if args.task == 'auto':
         args.task = config_task(args.teacher_config)
-    if args.score_thr is None:
-        args.score_thr = student_score_thr(args.student_config, args.cfg_options)
     if args.task == 'seg' and not args.img_dir:
         raise UserInputError('segmentation self-training takes --img-dir (pseudo masks '
                              'are written per image file)')
@@ -76,18 +75,6 @@ def parse_args(argv=None):
         raise UserInputError('segmentation pseudo masks take one --score-thr '
                              '(a per-pixel confidence), not one per class')
     return args
-
-
-def student_score_thr(config: str, cfg_options) -> list:
-    """The student config's ``score_thr`` (``--cfg-options`` first; one value or one per
-    class), else [0.5]."""
-    for opt in cfg_options:
-        key, _, value = opt.partition('=')
-        if key == 'score_thr':
-            return [float(v) for v in value.strip('[]()').split(',') if v.strip()]
-    from projects.utils import load_config
-    thr = load_config(config).get('score_thr', 0.5)
-    return [float(v) for v in thr] if isinstance(thr, (list, tuple)) else [float(thr)]
 
 
 class SelfTrainer:

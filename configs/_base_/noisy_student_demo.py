@@ -9,7 +9,6 @@ _base_ = [
     './default_runtime.py',
 ]
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 detector = _base_.model
 model = dict(
     _delete_=True,

@@ -17,7 +17,6 @@ _base_ = './retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'
 
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 pseudo_strength = None  # the pseudo half's strength, if not `strength` (a probe's knob)
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',

@@ -8,7 +8,6 @@
 # The half-batch student (2 + 2 in 4) is the ablation nst_..._1xb4-1x-s1_....py.
 _base_ = './mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py'
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',

@@ -4,7 +4,6 @@
 # combined by the detection student's LossNormalizer.
 _base_ = './sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_demo-voc-lab50.py'
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo-mask pixels kept at teacher probability >= score_thr
 model = dict(
     _delete_=True,
     type='NoisyStudentSegmentor',

@@ -7,7 +7,6 @@
 #       --work-dir work_dirs/st_coco128 --img-dir data/coco-unlabeled128
 _base_ = './sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py'
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',

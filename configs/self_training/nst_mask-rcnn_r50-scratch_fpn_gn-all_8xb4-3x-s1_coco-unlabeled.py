@@ -6,11 +6,11 @@
 # 2 human + 2 pseudo images (total 16 human per step, as the baseline), both
 # under the same strength; losses combined by LossNormalizer:
 #   L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha).
-# One-value switches: strength ('S1'-'S4'), alpha, score_thr, and the batch
-# train_dataloader.sampler.batch_size (the DataLoader's follows it).
+# One-value switches: strength ('S1'-'S4'), alpha, and the batch
+# train_dataloader.sampler.batch_size (the DataLoader's follows it). The
+# pseudo-label threshold belongs to the labelling: tools/self_train.py --score-thr.
 _base_ = './sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-3x-s1_coco.py'
 alpha = 1.0  # smaller for stronger augmentation, larger for longer training
-score_thr = 0.5  # pseudo labels kept at teacher score >= score_thr (tools/self_train.py)
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',

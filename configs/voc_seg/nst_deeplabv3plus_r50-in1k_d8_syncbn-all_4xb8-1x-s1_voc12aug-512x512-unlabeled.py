@@ -10,7 +10,6 @@
 #     --work-dir work_dirs/voc_st --img-dir data/unlabeled_images --tta --gpus 4
 _base_ = './sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py'
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
-score_thr = 0.5  # pseudo-mask pixels kept at teacher probability >= score_thr
 model = dict(
     _delete_=True,
     type='NoisyStudentSegmentor',

@@ -18,7 +18,9 @@ config (and any ``--cfg-options``) is merged:
   (``ClassFolderDataset``) keep their own scales;
 * ``alpha`` (float): every ``LossNormalizer`` of the model;
 * ``score_thr`` (float, or one per class): the online teacher's ``semi_train_cfg.score_thr``
-  (``tools/self_train.py`` takes it as the default of ``--score-thr``);
+  (an offline student's threshold belongs to the labelling: ``--score-thr`` of
+  ``tools/self_train.py`` and ``tools/pseudo_label.py``, default
+  :data:`projects.utils.score_thresholds.DEFAULT_SCORE_THR`);
 * ``cls_weight`` (float): every ``JointTrainingDetector``'s classification loss weight;
 * the student's batch is ``train_dataloader.sampler.batch_size`` of its
   ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
@@ -37,7 +39,8 @@ dumped config shows it), and a later one applies again only the switches
 whose value changed since (:func:`resolve_switches`): an explicit nested
 override such as ``--cfg-options model.semi_train_cfg.score_thr=0.3`` is kept.
 
-Torch-free; a bad value is a :class:`UserInputError` naming the key.
+Torch-free; a bad value, or a switch that governs nothing in its config, is a
+:class:`UserInputError` naming the key.
 """
 from typing import Any, Iterator, Tuple
 
@@ -178,6 +181,20 @@ def _apply_student_batch(cfg, given=()) -> None:
     loader['batch_size'] = batch
 
 
+OFFLINE_THRESHOLD = ('no online teacher (semi_train_cfg.score_thr) in its model; an offline '
+                     "student's pseudo-label threshold belongs to the labelling: "
+                     'tools/self_train.py --score-thr, tools/pseudo_label.py --score-thr, or a '
+                     "run_study.py run's score_thr")
+
+
+def _governed(cfg, key: str, targets: list, why: str) -> list:
+    """``targets``, or a one-line error: a switch that governs nothing is a mistake."""
+    if not targets:
+        raise UserInputError(f'config sets {key}={cfg[key]!r}, which governs nothing here: '
+                             f'{why}')
+    return targets
+
+
 SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
 
 
@@ -208,17 +225,21 @@ def apply_switches(cfg, given=None):
         _apply_img_scale(cfg)
     if 'alpha' in keys and 'alpha' in cfg:
         alpha = _number(cfg, 'alpha')
-        for norm in _of_type(cfg.get('model'), 'LossNormalizer'):
+        for norm in _governed(cfg, 'alpha', list(_of_type(cfg.get('model'), 'LossNormalizer')),
+                              'no LossNormalizer in its model'):
             norm['alpha'] = alpha
     if 'score_thr' in keys and 'score_thr' in cfg:
         thr = _threshold(cfg)
-        for d in _dicts(cfg.get('model')):
-            semi = d.get('semi_train_cfg')
-            if isinstance(semi, dict) and 'score_thr' in semi:
-                semi['score_thr'] = thr
+        semis = [d['semi_train_cfg'] for d in _dicts(cfg.get('model'))
+                 if isinstance(d.get('semi_train_cfg'), dict)
+                 and 'score_thr' in d['semi_train_cfg']]
+        for semi in _governed(cfg, 'score_thr', semis, OFFLINE_THRESHOLD):
+            semi['score_thr'] = thr
     if 'cls_weight' in keys and 'cls_weight' in cfg:
         weight = _number(cfg, 'cls_weight')
-        for joint in _of_type(cfg.get('model'), 'JointTrainingDetector'):
+        for joint in _governed(cfg, 'cls_weight',
+                               list(_of_type(cfg.get('model'), 'JointTrainingDetector')),
+                               'no JointTrainingDetector in its model'):
             joint['cls_weight'] = weight
     _apply_student_batch(cfg, given or ())
     return cfg

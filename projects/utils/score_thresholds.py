@@ -5,6 +5,11 @@ from .errors import UserInputError
 
 Threshold = Union[float, List[float]]
 
+#: The offline pseudo-label threshold (Zoph et al.: boxes of teacher score >= 0.5),
+#: the default of ``pseudo_label.py``, ``pseudo_mask.py``, ``self_train.py`` and a
+#: ``run_study.py`` run's ``score_thr``; written here only.
+DEFAULT_SCORE_THR = 0.5
+
 
 def check_score_thr(thr: Threshold, classes: Sequence[str], where: str = '--score-thr'):
     """``thr`` as a float or a list with one value in [0, 1] per class; one-line errors."""

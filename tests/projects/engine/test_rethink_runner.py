@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import ROOT
 
 STUDENT = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb16-600i-s1_demo-lab50.py'
+# the config named in issue #33
+BCCD_STUDENT = 'configs/bccd/nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb16-1x-s1_bccd-lab50.py'
 
 
 def _child(tmp_path, line, base=STUDENT):
@@ -55,6 +57,23 @@ def _fresh_python(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _bccd_like_options(data, tmp_path):
+    """The BCCD student's data options over demo images labelled with BCCD's classes
+    (the real set is not needed to see which pipelines get built)."""
+    names = sorted(os.listdir(f'{data}/images'))[:8]
+    cats = [dict(id=i + 1, name=n) for i, n in enumerate(('RBC', 'WBC', 'Platelets'))]
+    images = [dict(id=i + 1, file_name=n, width=96, height=96) for i, n in enumerate(names)]
+    human = dict(images=images, categories=cats, annotations=[
+        dict(id=i + 1, image_id=i + 1, category_id=i % 3 + 1, bbox=[10, 10, 30, 30], area=900,
+             iscrowd=0) for i in range(len(images))])
+    (tmp_path / 'human.json').write_text(json.dumps(human))
+    (tmp_path / 'pseudo.json').write_text(json.dumps(dict(human, annotations=[])))
+    return {f'train_dataloader.dataset.{part}.{key}': value
+            for part in ('human', 'pseudo')
+            for key, value in (('data_root', f'{data}/'), ('data_prefix.img', 'images/'),
+                               ('ann_file', str(tmp_path / f'{part}.json')))}
+
+
 FIRST_LOAD = """
     import json, sys
     sys.path.insert(0, {root!r})
@@ -77,10 +96,12 @@ FIRST_LOAD = """
 """
 
 
+@pytest.mark.parametrize('base', [BCCD_STUDENT, STUDENT], ids=['bccd', 'demo'])
 @pytest.mark.parametrize('build', ['Runner.from_cfg', 'RUNNERS.build'])
-def test_first_load_of_a_one_line_child_builds_its_strength(tmp_path, demo_data, build):
-    child = _child(tmp_path, "strength = 'S3'")
-    options = _data_options(demo_data, _pseudo_file(demo_data, tmp_path))
+def test_first_load_of_a_one_line_child_builds_its_strength(tmp_path, demo_data, build, base):
+    child = _child(tmp_path, "strength = 'S3'", base)
+    options = (_bccd_like_options(demo_data, tmp_path) if base == BCCD_STUDENT else
+               _data_options(demo_data, _pseudo_file(demo_data, tmp_path)))
     found = _fresh_python(FIRST_LOAD.format(root=ROOT, child=child, options=options,
                                             work=str(tmp_path / 'work'), build=build))
     assert found == dict(runner='Runner' if build == 'Runner.from_cfg' else 'RethinkRunner',

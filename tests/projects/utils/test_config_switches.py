@@ -120,6 +120,41 @@ def test_alpha_and_score_thr_are_one_value(tmp_path):
         apply_switches(Config(dict(alpha='high')))
 
 
+def test_a_switch_that_governs_nothing_is_one_line(tmp_path):
+    """The offline threshold lives on the labelling side: set on an offline student
+    (or a supervised config), score_thr governs nothing there and says where it goes."""
+    nst = osp.join(ROOT, 'configs/bccd/'
+                   'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb16-1x-s1_bccd-lab50.py')
+    assert 'score_thr' not in Config.fromfile(nst)
+    for config, options in ((nst, {'score_thr': 0.7}),
+                            (_child(tmp_path, nst, 'score_thr = 0.7'), None)):
+        with pytest.raises(UserInputError) as e:
+            load_config(config, options)
+        assert str(e.value).startswith("config sets score_thr=0.7, which governs nothing here: "
+                                       'no online teacher')
+        assert 'tools/self_train.py --score-thr' in str(e.value) and '\n' not in str(e.value)
+    sup = osp.join(ROOT, 'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py')
+    with pytest.raises(UserInputError, match='alpha=2.0, which governs nothing here: no '
+                       'LossNormalizer'):
+        load_config(sup, {'alpha': 2.0})
+    with pytest.raises(UserInputError, match='cls_weight=0.5, which governs nothing here'):
+        load_config(sup, {'cls_weight': 0.5})
+
+
+def test_the_offline_threshold_default_is_written_once():
+    import subprocess
+    from projects.utils.score_thresholds import DEFAULT_SCORE_THR
+    assert DEFAULT_SCORE_THR == 0.5
+    offline = ['tools/pseudo_label.py', 'tools/pseudo_mask.py', 'tools/self_train.py',
+               'tools/run_study.py', 'projects/selftrain', 'projects/apis'] + sorted(
+        osp.relpath(p, ROOT) for p in glob.glob(osp.join(ROOT, 'configs', '**', 'nst_*.py'),
+                                                recursive=True))
+    found = subprocess.run(['grep', '-rnE', r"score_thr\W+0\.5|score-thr', .*0\.5|"
+                            r"conf-thr', .*0\.5|get\('score_thr', 0\.5\)", *offline],
+                           cwd=ROOT, capture_output=True, text=True).stdout
+    assert found == '', found
+
+
 def test_student_batch_is_the_sampler_batch():
     config = osp.join(ROOT, 'configs/bccd/'
                       'nst_retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x-s1_bccd-lab50.py')
