@@ -30,7 +30,7 @@ NAMED = ('yolox/yolox_tiny_8xb8-300e_coco.py', 'yolox/yolox_nano_8xb8-300e_coco.
 SAMPLE = sorted(set(UPSTREAM[::60]) | {p for p in UPSTREAM if p.endswith(NAMED)})
 
 RESOLVE = """
-    import hashlib, json, sys, warnings
+    import hashlib, json, re, sys, warnings
     warnings.filterwarnings('ignore')
     sys.path.insert(0, {root!r})
     if {registered}:
@@ -40,6 +40,7 @@ RESOLVE = """
     for path in json.load(open({paths!r})):
         try:
             text = json.dumps(Config.fromfile(path).to_dict(), sort_keys=True, default=repr)
+            text = re.sub(r' at 0x[0-9a-f]+', '', text)  # objects' addresses differ per process
             out[path] = hashlib.sha1(text.encode()).hexdigest()
         except Exception as e:  # a config that does not load must fail the same way
             out[path] = 'error: ' + type(e).__name__
