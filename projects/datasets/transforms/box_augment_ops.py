@@ -14,8 +14,10 @@ or ndarray), ``gt_bboxes_labels``, ``gt_ignore_flags``, ``gt_masks``
 Differences from the reference, on purpose:
     * a box pushed out of the image is dropped with its label and mask (the
       reference keeps it as a 5%-of-image sliver at the border);
-    * ``Contrast`` blends towards the mean grey level, as PIL does (the
-      reference's mean is pixel count / 256);
+    * ``Contrast`` (AutoAugment) blends towards the mean grey level, as PIL does
+      (the reference's mean is pixel count / 256); RandAugment's uses
+      per-channel means, as ``augment.py``'s ``tf.image.adjust_contrast`` does
+      (:func:`contrast_per_channel`);
     * a box's pixel region is every pixel it overlaps (the reference
       truncates the far edge and adds one pixel).
 """
@@ -33,9 +35,11 @@ SEG_IGNORE = 255
 # hyper-parameters of the reference's detection AutoAugment ...
 AUTOAUGMENT_HPARAMS = dict(cutout_const=100, translate_const=250, cutout_bbox_const=50,
                            translate_bbox_const=120, cutout_max_pad_fraction=0.75)
-# ... and of the Model Garden's detection RandAugment
+# ... and of the Model Garden's detection RandAugment (augment.py: its transform()
+# fills by reflection, its contrast is tf.image.adjust_contrast's per-channel one)
 RANDAUGMENT_HPARAMS = dict(cutout_const=40, translate_const=100, cutout_bbox_const=50,
-                           translate_bbox_const=120, cutout_max_pad_fraction=0.75)
+                           translate_bbox_const=120, cutout_max_pad_fraction=0.75,
+                           fill_mode='reflect', contrast='per_channel')
 
 
 # ---------------------------------------------------------------- pixel ops
@@ -56,8 +60,22 @@ def color(img, factor):
 
 
 def contrast(img, factor):
+    """The TPU AutoAugment's contrast: blend towards one grey level, the luma mean."""
     mean = float(_grey(img).mean()) if img.size else 0.0
     return blend(np.full_like(img, int(mean)), img, factor)
+
+
+def contrast_per_channel(img, factor):
+    """``tf.image.adjust_contrast``, as the Model Garden's RandAugment applies it
+    (``official/vision/ops/augment.py``): each channel moves away from its own
+    mean, ``(x - mean_c) * factor + mean_c`` in [0, 1] floats, then back to uint8
+    as ``convert_image_dtype`` does (x 255.5, saturating truncation)."""
+    if not img.size:
+        return img
+    flt = img.astype(np.float32) / 255.0
+    mean = flt.reshape(-1, img.shape[-1]).mean(0)
+    out = (flt - mean) * np.float32(factor) + mean
+    return np.clip(out * 255.5, 0, 255).astype(np.uint8)
 
 
 def brightness(img, factor):
@@ -105,11 +123,16 @@ def invert(img):
 
 
 def posterize(img, bits):
-    shift = 8 - int(bits)
+    """Keep the ``bits`` high bits; at least one, as TF's capped shift does (0 bits
+    keeps ``img & 128``: the image is not turned black)."""
+    shift = min(8 - int(bits), 7)
     return np.left_shift(np.right_shift(img, shift), shift).astype(np.uint8)
 
 
 def solarize(img, threshold=128):
+    """Invert the pixels at or above ``threshold``. The threshold is a uint8 in both
+    references, so 256 (level 10) wraps to 0 and inverts the whole image."""
+    threshold = np.uint8(int(threshold) % 256)
     return np.where(img < threshold, img, 255 - img).astype(np.uint8)
 
 
@@ -149,13 +172,18 @@ def rotate_matrix(degrees: float, height: int, width: int) -> np.ndarray:
     return cv2.getRotationMatrix2D(((width - 1) / 2.0, (height - 1) / 2.0), degrees, 1.0)
 
 
-def warp(arr: np.ndarray, matrix: np.ndarray, fill) -> np.ndarray:
-    """Nearest-neighbour warp of an (H, W[, C]) array; emptied pixels get fill."""
+FILL_MODES = {'constant': cv2.BORDER_CONSTANT, 'reflect': cv2.BORDER_REFLECT}
+
+
+def warp(arr: np.ndarray, matrix: np.ndarray, fill, fill_mode: str = 'constant') -> np.ndarray:
+    """Nearest-neighbour warp of an (H, W[, C]) array. Emptied pixels get ``fill``
+    (``fill_mode='constant'``) or the image mirrored about its edge pixels
+    (``'reflect'``: ``d c b a | a b c d | d c b a``, TF's ``fill_mode='reflect'``)."""
     h, w = arr.shape[:2]
     if arr.ndim == 3:
         fill = (fill,) * arr.shape[2] if np.isscalar(fill) else tuple(fill)
     out = cv2.warpAffine(arr, matrix, (w, h), flags=cv2.INTER_NEAREST,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+                         borderMode=FILL_MODES[fill_mode], borderValue=fill)
     return out.reshape(arr.shape)
 
 
@@ -213,16 +241,19 @@ def warp_boxes(boxes: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.concatenate([moved.min(1), moved.max(1)], 1).astype(np.float32)
 
 
-def warp_results(results, matrix: np.ndarray, replace=REPLACE, min_size: float = 1.0) -> None:
+def warp_results(results, matrix: np.ndarray, replace=REPLACE, min_size: float = 1.0,
+                 fill_mode: str = 'constant') -> None:
     """Move the image, boxes, masks and segmentation map by one affine map.
 
     Boxes become the enclosing boxes of their moved corners, clipped to the
     image; a box left narrower or lower than ``min_size`` pixels (pushed
-    out of the image) is dropped with its label, flag and mask.
+    out of the image) is dropped with its label, flag and mask. ``fill_mode``
+    fills the image's emptied pixels (see :func:`warp`); masks stay empty and
+    the segmentation map gets ``SEG_IGNORE`` there whatever the mode.
     """
     img = results['img']
     h, w = img.shape[:2]
-    results['img'] = warp(img, matrix, replace)
+    results['img'] = warp(img, matrix, replace, fill_mode)
     if 'gt_seg_map' in results:
         results['gt_seg_map'] = warp(results['gt_seg_map'], matrix, SEG_IGNORE)
     if results.get('gt_masks') is not None:

@@ -9,7 +9,7 @@ with levels on the reference's 0-``MAX_LEVEL`` (10) scale.
 """
 import numpy as np
 
-from .box_augment_ops import (INSIDE_BOX_OPS, MAX_LEVEL, PIXEL_OPS, REPLACE,
+from .box_augment_ops import (INSIDE_BOX_OPS, MAX_LEVEL, PIXEL_OPS, REPLACE, contrast_per_channel,
                               apply_inside_boxes, bbox_cutout, rotate_matrix, shear_matrix,
                               translate_matrix, warp_results)
 
@@ -156,9 +156,13 @@ def apply_op(results: dict, name: str, prob: float, level: float, hparams: dict)
         bbox_cutout(results, arg)
     elif name.endswith('_BBox'):
         h, w = results['img'].shape[:2]
-        warp_results(results, _whole_image_matrix(name, arg, h, w), REPLACE)
+        warp_results(results, _whole_image_matrix(name, arg, h, w), REPLACE,
+                     fill_mode=hparams.get('fill_mode', 'constant'))
     else:
-        results['img'] = PIXEL_OPS[name](results['img'], *(() if arg is None else (arg,)))
+        op = PIXEL_OPS[name]
+        if name == 'Contrast' and hparams.get('contrast') == 'per_channel':
+            op = contrast_per_channel
+        results['img'] = op(results['img'], *(() if arg is None else (arg,)))
     return results
 
 

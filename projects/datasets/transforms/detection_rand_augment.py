@@ -5,7 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
 
-from .box_augment_ops import MAX_LEVEL, RANDAUGMENT_HPARAMS
+from .box_augment_ops import FILL_MODES, MAX_LEVEL, RANDAUGMENT_HPARAMS
 from .detection_policies import RANDAUGMENT_OPS, apply_op
 
 
@@ -24,23 +24,33 @@ class DetectionRandAugment(BaseTransform):
         num_ops (int): Ops per image (the reference's ``num_layers``). Default 2.
         magnitude (float): Level of every op on the reference's 0-10 scale
             (``_MAX_LEVEL = 10``). Default 10.
+        fill_mode (str): What the 5 geometric ops (rotate, shear x/y,
+            translate x/y) put where the image moved away: ``'reflect'``, the
+            image mirrored about its edge, as ``augment.py``'s ``transform()``
+            does (default), or ``'constant'``, grey 128.
     """
 
-    def __init__(self, num_ops: int = 2, magnitude: float = 10.0) -> None:
+    def __init__(self, num_ops: int = 2, magnitude: float = 10.0,
+                 fill_mode: str = 'reflect') -> None:
         if not isinstance(num_ops, int) or num_ops < 0:
             raise ValueError(f'num_ops must be a non-negative integer, got {num_ops!r}')
         if not 0 <= magnitude <= MAX_LEVEL:
             raise ValueError(f'magnitude must be in [0, {MAX_LEVEL:g}] (the reference\'s '
                              f'_MAX_LEVEL scale), got {magnitude}')
+        if fill_mode not in FILL_MODES:
+            raise ValueError(f'fill_mode must be one of {sorted(FILL_MODES)}, got {fill_mode!r}')
         self.num_ops, self.magnitude = num_ops, float(magnitude)
+        self.fill_mode = fill_mode
+        self.hparams = dict(RANDAUGMENT_HPARAMS, fill_mode=fill_mode)
 
     def transform(self, results: dict) -> Optional[dict]:
         for _ in range(self.num_ops):
             choice = np.random.randint(len(RANDAUGMENT_OPS) + 1)
             if choice < len(RANDAUGMENT_OPS):
                 results = apply_op(results, RANDAUGMENT_OPS[choice], 1.0, self.magnitude,
-                                   RANDAUGMENT_HPARAMS)
+                                   self.hparams)
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(num_ops={self.num_ops}, magnitude={self.magnitude:g})'
+        return (f'{self.__class__.__name__}(num_ops={self.num_ops}, '
+                f"magnitude={self.magnitude:g}, fill_mode='{self.fill_mode}')")

@@ -226,3 +226,58 @@ def test_strength_order_puts_the_policy_on_the_original_image():
     late = strength_transforms('S2', (64, 64), augment_first=False)
     assert late[3]['type'] == 'DetectionAutoAugment' and late[0]['ratio_range'] == (0.8, 1.2)
     assert strength_transforms('S2', (64, 64), policy='imagenet-v0')[0]['type'] == 'AutoAugment'
+
+
+# --- where the ops now follow the TF references (issue #34, item 3) ---
+
+def test_posterize_at_level_0_keeps_one_bit_not_a_black_image():
+    img = np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    bits = policies.level_to_arg('Posterize', 0, AA)
+    assert bits == 0
+    out = ops.posterize(img, bits)
+    assert out.any() and (out == (img & 128)).all()  # TF caps the shift at 7
+    assert (ops.posterize(img, 1) == (img & 128)).all()
+
+
+def test_solarize_at_level_10_inverts_the_whole_image():
+    img = np.random.default_rng(1).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    threshold = policies.level_to_arg('Solarize', 10, AA)
+    assert threshold == 256  # a uint8 in both references: wraps to 0
+    assert (ops.solarize(img, threshold) == 255 - img).all()
+    assert (ops.solarize(img, 0) == 255 - img).all()
+
+
+def test_randaugment_geometric_ops_fill_by_reflection():
+    """augment.py's transform() fills with fill_mode='reflect': the emptied left
+    strip of a translated image holds the image mirrored about its left edge."""
+    h, w, dx = 12, 20, 5
+    img = np.tile(np.arange(w, dtype=np.uint8)[None, :, None] * 10, (h, 1, 3))
+    sample = dict(img=img.copy(), img_shape=(h, w))
+    ops.warp_results(sample, ops.translate_matrix(dx, 0), fill_mode='reflect')
+    out = sample['img'][0, :, 0]
+    assert out[dx:].tolist() == img[0, :w - dx, 0].tolist()
+    assert out[:dx].tolist() == img[0, :dx, 0][::-1].tolist()  # e d c b a | a b c ...
+    grey = dict(img=img.copy(), img_shape=(h, w))
+    ops.warp_results(grey, ops.translate_matrix(dx, 0))  # AutoAugment: the reference's grey
+    assert (grey['img'][:, :dx] == ops.REPLACE).all()
+    assert DetectionRandAugment().hparams['fill_mode'] == 'reflect'
+    assert DetectionRandAugment(fill_mode='constant').hparams['fill_mode'] == 'constant'
+    with pytest.raises(ValueError, match='fill_mode'):
+        DetectionRandAugment(fill_mode='wrap')
+
+
+def test_randaugment_contrast_uses_per_channel_means():
+    img = np.zeros((4, 4, 3), np.uint8)
+    img[..., 0], img[..., 1], img[..., 2] = 40, 120, 200  # three different channel means
+    img[0, 0] = (80, 160, 240)
+    out = ops.contrast_per_channel(img, 0.0)  # factor 0: every pixel becomes its channel mean
+    means = img.reshape(-1, 3).astype(np.float64).mean(0) / 255
+    assert out.reshape(-1, 3).tolist() == [[int(m * 255.5) for m in means]] * 16
+    assert (ops.contrast_per_channel(img, 1.0) == img).all()
+    grey = ops.contrast(img, 0.0)  # AutoAugment's: one grey level for all three
+    assert len(set(grey.reshape(-1).tolist())) == 1
+    np.random.seed(0)
+    sample = dict(img=img.copy(), img_shape=(4, 4))
+    policies.apply_op(sample, 'Contrast', 1.0, 0.0, ops.RANDAUGMENT_HPARAMS)  # factor 0.1
+    expected = ops.contrast_per_channel(img, policies.level_to_arg('Contrast', 0.0, AA))
+    assert (sample['img'] == expected).all()
