@@ -68,3 +68,42 @@ def test_incomplete_or_mismatched_checkpoints_fail_in_one_line(tmp_path, referen
         ssl_to_mmdet.convert(reference, DEPTH, layout='moco')  # named layout, wrong prefix
     with pytest.raises(UserInputError, match='checkpoint not found'):
         ssl_to_mmdet.main([str(tmp_path / 'none.pth'), str(tmp_path / 'o.pth')])
+
+
+def test_dino_saved_from_ddp_is_recognised(tmp_path, reference, capsys):
+    """DINO's student (and a teacher saved from DDP) carry a ``module.`` prefix."""
+    src, out = tmp_path / 'dino.pth', tmp_path / 'mmdet.pth'
+    teacher = {f'module.backbone.{k}': v for k, v in reference.items()}
+    teacher['module.head.mlp.0.weight'] = torch.zeros(4, 512)
+    torch.save(dict(teacher=teacher, student=dict(teacher), epoch=100), src)
+    ssl_to_mmdet.main([str(src), str(out), '--depth', str(DEPTH)])
+    state = torch.load(out, weights_only=True)['state_dict']
+    assert all(torch.equal(state[k], v) for k, v in reference.items())
+    assert "layout dino (prefix 'module.backbone.')" in capsys.readouterr().out
+
+
+def test_the_input_normalisation_of_each_layout_is_recorded(tmp_path, reference, capsys):
+    src = tmp_path / 'ssl.pth'
+    torch.save(_layout(reference, 'torchvision'), src)
+    for layout, mean, std in (('simclr', [0.0] * 3, [255.0] * 3),
+                              ('torchvision', [123.675, 116.28, 103.53], [58.395, 57.12, 57.375])):
+        out = tmp_path / f'{layout}.pth'
+        ssl_to_mmdet.main([str(src), str(out), '--depth', str(DEPTH), '--layout', layout])
+        meta = torch.load(out, weights_only=True)['meta']
+        assert meta['layout'] == layout
+        assert meta['input_norm'] == dict(mean=mean, std=std, bgr_to_rgb=True)
+        assert f'inputs: model.data_preprocessor mean={mean} std={std}' in capsys.readouterr().out
+
+
+def test_the_simclr_config_feeds_unit_range_rgb():
+    import os.path as osp
+
+    from projects.utils import load_config
+    from tests.conftest import ROOT
+    cfg = load_config(osp.join(ROOT, 'configs/self_training/table4/'
+                                     'sup_retinanet_r50-simclr_fpn_syncbn-all_8xb2-3x-s4_coco.py'))
+    pre = cfg.model.data_preprocessor
+    assert (pre.mean, pre.std, pre.bgr_to_rgb) == (
+        ssl_to_mmdet.UNIT_NORM['mean'], ssl_to_mmdet.UNIT_NORM['std'], True)
+    assert cfg.model.backbone.init_cfg == dict(
+        type='SafePretrained', checkpoint='checkpoints/resnet50_simclr_mmdet.pth')

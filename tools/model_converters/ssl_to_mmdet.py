@@ -6,18 +6,24 @@
 
 Layouts (``auto`` recognises each by its keys):
 
-* ``torchvision``: ``conv1.weight``, ``layer1.0.conv1.weight``, ... (SimCLR and
-  BYOL conversions publish these; also DINO's plain backbone file);
+* ``torchvision``: ``conv1.weight``, ``layer1.0.conv1.weight``, ... (BYOL
+  conversions publish these; also DINO's plain backbone file);
+* ``simclr``: the same names, converted from SimCLR's TF release, whose
+  network takes RGB in [0, 1] without mean/std (never picked by ``auto``:
+  name it);
 * ``moco``: MoCo v1/v2, ``module.encoder_q.`` + torchvision names;
 * ``mocov3``: MoCo v3, ``module.base_encoder.``;
-* ``dino``: DINO's full checkpoint, ``teacher`` / ``student`` with ``backbone.``;
+* ``dino``: DINO's full checkpoint, ``teacher`` / ``student`` with ``backbone.``
+  (``module.backbone.`` where it was saved from DDP);
 * ``mmpretrain``: mmpretrain / mmselfsup, ``backbone.`` (mmcls ResNet names).
 
 Every tensor of mmdet's ``ResNet(depth)`` must be found with its shape; heads
 and projectors (``fc.``, ``head.``, ``neck.``, ``encoder_k.``, ...) are left
 out and counted in one line. The output holds ``state_dict`` with the
-backbone's own keys, for ``backbone.init_cfg=dict(type='Pretrained',
-checkpoint=OUT.pth)``.
+backbone's own keys, for ``backbone.init_cfg=dict(type='SafePretrained',
+checkpoint=OUT.pth)``, and ``meta.input_norm``: the ``data_preprocessor``
+mean/std (RGB, 0-255 pixels) the layout's network was trained with, which the
+tool prints too (``simclr``: mean 0, std 255; every other layout: ImageNet's).
 """
 import argparse
 import os.path as osp
@@ -29,7 +35,16 @@ sys.path.insert(0, ROOT)
 
 PREFIXES = dict(torchvision=('',), moco=('module.encoder_q.', 'encoder_q.'),
                 mocov3=('module.base_encoder.', 'base_encoder.'), mmpretrain=('backbone.',),
-                dino=('backbone.', ''))
+                dino=('backbone.', 'module.backbone.', '', 'module.'), simclr=('',))
+AUTO = ('torchvision', 'moco', 'mocov3', 'mmpretrain', 'dino')  # simclr looks like torchvision
+# what each layout's network expects as input, as an mmdet data_preprocessor (RGB, 0-255)
+IMAGENET_NORM = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
+UNIT_NORM = dict(mean=[0.0, 0.0, 0.0], std=[255.0, 255.0, 255.0])  # [0, 1] inputs
+
+
+def input_norm(layout: str) -> dict:
+    """The data_preprocessor mean/std the layout's network was trained with."""
+    return dict(UNIT_NORM if layout == 'simclr' else IMAGENET_NORM, bgr_to_rgb=True)
 # nested containers, searched in this order (DINO: the teacher is the one it evaluates)
 CONTAINERS = ('state_dict', 'model', 'teacher', 'student')
 
@@ -74,11 +89,11 @@ def convert(src: dict, depth: int = 50, layout: str = 'auto', dino: bool = False
     """
     from projects.utils import UserInputError
     expected = expected_keys(depth)
-    layouts = list(PREFIXES) if layout == 'auto' else [layout]
+    layouts = list(AUTO) if layout == 'auto' else [layout]
     prefixes = [p for name in layouts for p in PREFIXES[name]]
     prefix, found = match(src, expected, prefixes)
     if layout == 'auto':
-        layout = 'dino' if dino else next(n for n in PREFIXES if prefix in PREFIXES[n])
+        layout = 'dino' if dino else next(n for n in AUTO if prefix in PREFIXES[n])
     missing = [k for k in expected if k not in found and not k.endswith('num_batches_tracked')]
     if missing:
         raise UserInputError(
@@ -113,10 +128,13 @@ def main(argv=None):
     src = unwrap(ckpt) if isinstance(ckpt, dict) else {}
     dino = isinstance(ckpt, dict) and ('teacher' in ckpt or 'student' in ckpt)
     state, layout, prefix, left_out = convert(src, args.depth, args.layout, dino)
+    norm = input_norm(layout)
     atomic_save_checkpoint(dict(state_dict=state, meta=dict(
-        source=osp.abspath(args.src), layout=layout, prefix=prefix, depth=args.depth)), args.out)
+        source=osp.abspath(args.src), layout=layout, prefix=prefix, depth=args.depth,
+        input_norm=norm)), args.out)
     print(f'{args.src}: layout {layout} (prefix {prefix!r}), {len(state)} ResNet-{args.depth} '
           f'tensors -> {args.out}')
+    print(f'inputs: model.data_preprocessor mean={norm["mean"]} std={norm["std"]} (RGB)')
     if left_out:
         print(f'left out {len(left_out)} keys that are not backbone tensors: '
               f'{", ".join(left_out[:5])}{", ..." if len(left_out) > 5 else ""}')
