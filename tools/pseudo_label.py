@@ -32,6 +32,7 @@ from mmengine.config import DictAction  # noqa: E402
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.output_paths import check_output  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -72,6 +73,8 @@ def parse_args(argv=None):
             parser.error(f'--score-thr takes numbers or auto, got {" ".join(args.score_thr)}')
     if args.batch_size < 1:
         parser.error('--batch-size must be >= 1')
+    check_output(args.out, [args.config, args.checkpoint, args.ann_file, args.holdout_ann,
+                            args.img_dir, args.img_prefix, args.holdout_prefix], '--out')
     return args
 
 

@@ -25,6 +25,7 @@ from mmengine.config import DictAction  # noqa: E402
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.output_paths import check_output  # noqa: E402
 
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
 
@@ -48,6 +49,7 @@ def parse_args(argv=None):
         parser.error('--conf-thr must be in [0, 1]')
     if any(s <= 0 for s in args.scales):
         parser.error('--scales must be > 0')
+    check_output(args.out_dir, [args.config, args.checkpoint, args.img_dir], '--out-dir', 'dir')
     return args
 
 

@@ -28,6 +28,7 @@ from projects.utils.errors import UserInputError  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from projects.utils.io import atomic_write_text  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.output_paths import check_output  # noqa: E402
 
 METRIC_KEYS = ('coco/bbox_mAP', 'coco/segm_mAP', 'mIoU')
 
@@ -66,6 +67,9 @@ def parse_args(argv=None):
             raise UserInputError(f'config file not found: {path}')
     if args.teacher_checkpoint and not osp.isfile(args.teacher_checkpoint):
         raise UserInputError(f'teacher checkpoint not found: {args.teacher_checkpoint}')
+    check_output(args.work_dir, [args.teacher_config, args.student_config,
+                                 args.teacher_checkpoint, args.img_dir, args.ann_file,
+                                 args.img_prefix], '--work-dir', 'dir')
     if args.task == 'auto':
         args.task = config_task(args.teacher_config)
     if args.task == 'seg' and not args.img_dir:

@@ -295,3 +295,37 @@ def test_test_py_leaves_unreadable_images_out_of_the_metric(trained, unreadable_
     assert re.search(r'coco/bbox_mAP: [\d.]+ .*unreadable_images: 1', proc.stdout + proc.stderr)
     _one_line_error(proc, '1 unreadable test image, more than max_bad_images allows (0 of 10)',
                     osp.join(data, 'images', bad[3]))
+
+
+def test_no_output_replaces_an_input(demo_data, tmp_path):
+    """Issue #38: each of these used to exit 0 and destroy the input; now one line,
+    exit 2, before any work, and the input is unchanged."""
+    ann = str(tmp_path / 'human.json')
+    ckpt = str(tmp_path / 'teacher.pth')
+    open(ann, 'w').write(open(f'{demo_data}/annotations/instances_train.json').read())
+    open(ckpt, 'wb').write(b'not read: refused before loading')
+    before = {p: open(p, 'rb').read() for p in (ann, ckpt)}
+    cases = [
+        (['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--ann-file', ann, '--img-prefix',
+          f'{demo_data}/images', '--out', ann], f'--out {ann} would overwrite an input'),
+        (['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir', f'{demo_data}/unlabeled',
+          '--out', ckpt], f'--out {ckpt} would overwrite an input'),
+        (['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir', f'{demo_data}/unlabeled',
+          '--out', str(tmp_path)], 'is an existing folder'),
+        (['tools/pseudo_label.py', DEMO_CONFIG, ckpt, '--img-dir', f'{demo_data}/unlabeled',
+          '--out', f'{ann}/p.json'], f'{ann} is a file, not a folder'),
+        (['tools/misc/make_subset.py', ann, '--percent', '20', '--out', str(tmp_path / 'l.json'),
+          '--unlabeled-out', ann], f'--unlabeled-out {ann} would overwrite an input'),
+        (['tools/misc/make_subset.py', ann, '--percent', '20', '--out', str(tmp_path / 'l.json'),
+          '--rest-out', str(tmp_path / 'l.json')], '--out and --rest-out are the same file'),
+        (['tools/model_converters/ssl_to_mmdet.py', ckpt, ckpt],
+         f'OUT {ckpt} would overwrite an input'),
+        (['tools/pseudo_mask.py', DEMO_CONFIG, ckpt, '--img-dir', f'{demo_data}/unlabeled',
+          '--out-dir', f'{demo_data}/unlabeled/masks'], 'would overwrite an input'),
+        (['tools/dataset_converters/voc_to_coco.py', str(tmp_path), '--out-dir', str(tmp_path)],
+         'is the VOC root itself'),
+    ]
+    for args, fragment in cases:
+        _one_line_error(call_tool(args, check=False), fragment)
+    assert {p: open(p, 'rb').read() for p in (ann, ckpt)} == before
+    assert not osp.exists(f'{demo_data}/unlabeled/masks')

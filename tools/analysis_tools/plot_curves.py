@@ -15,6 +15,7 @@ from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.curves import load_curve  # noqa: E402
 from projects.utils.errors import UserInputError  # noqa: E402
 from projects.utils.plotting import plot_learning_curves  # noqa: E402
+from tools.lib.output_paths import check_output  # noqa: E402
 
 
 def main(argv=None):
@@ -24,6 +25,7 @@ def main(argv=None):
     parser.add_argument('--labels', nargs='+', help='one label per work dir')
     parser.add_argument('--metric', help='validation metric (default: bbox mAP)')
     args = parser.parse_args(argv)
+    check_output(args.out, args.work_dirs, '--out')
     labels = args.labels or [osp.basename(osp.normpath(w)) for w in args.work_dirs]
     if len(labels) != len(args.work_dirs):
         raise UserInputError(f'--labels has {len(labels)} names for '

@@ -22,6 +22,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from projects.utils import UserInputError, atomic_write_json  # noqa: E402
 from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.output_paths import check_output  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -91,6 +92,10 @@ def convert(voc_root: str, out_dir: str, splits: List[str],
 
 def main(argv=None):
     args = parse_args(argv)
+    if osp.realpath(args.out_dir) == osp.realpath(args.voc_root):
+        raise UserInputError(f'--out-dir {args.out_dir} is the VOC root itself; write the '
+                             'COCO data root elsewhere (it links JPEGImages/ back here)')
+    check_output(args.out_dir, [], '--out-dir', 'dir')
     convert(args.voc_root, args.out_dir, args.splits, args.classes)
 
 

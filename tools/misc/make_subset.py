@@ -18,6 +18,7 @@ from tools.lib.cli import run_main  # noqa: E402
 from projects.utils.coco_json import load_coco_json  # noqa: E402
 from tools.lib.coco_subset import describe, split_coco  # noqa: E402
 from projects.utils.io import atomic_write_json  # noqa: E402
+from tools.lib.output_paths import check_distinct, check_output  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -32,7 +33,14 @@ def parse_args(argv=None):
                         'without annotations')
     parser.add_argument('--rest-out', help='output json of the other images, with their '
                         'annotations (a held-out evaluation set)')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    outputs = {'--out': args.out, '--unlabeled-out': args.unlabeled_out,
+               '--rest-out': args.rest_out}
+    check_distinct(outputs)
+    for option, path in outputs.items():
+        if path:
+            check_output(path, [args.ann_json], option)
+    return args
 
 
 def main(argv=None):

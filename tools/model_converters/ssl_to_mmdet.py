@@ -120,6 +120,8 @@ def main(argv=None):
     from projects.utils import UserInputError
     if not osp.isfile(args.src):
         raise UserInputError(f'checkpoint not found: {args.src}')
+    from tools.lib.output_paths import check_output
+    check_output(args.out, [args.src], 'OUT')
     try:
         ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
     except Exception as e:  # noqa: BLE001 - a corrupt or unsafe file: one line
