@@ -165,9 +165,11 @@ def write_pseudo_labels(args, good, skipped, classes, cat_ids, auto) -> str:
     from projects.utils.io import atomic_write_json
     from projects.utils.score_thresholds import describe
     negatives = sum(not r['anns'] for r in good)
+    degenerate = sum(r.get('degenerate', 0) for r in good)
     info = dict(description='pseudo labels', teacher_config=args.config,
                 teacher_checkpoint=args.checkpoint, score_thr=args.score_thr,
-                tta=args.tta, num_negatives=negatives, skipped=skipped)
+                tta=args.tta, num_negatives=negatives, num_degenerate_dropped=degenerate,
+                skipped=skipped)
     if auto:
         info['score_thr_auto'] = dict(target_precision=args.target_precision,
                                       holdout=args.holdout_ann, classes=auto)
@@ -176,7 +178,7 @@ def write_pseudo_labels(args, good, skipped, classes, cat_ids, auto) -> str:
     atomic_write_json(coco, args.out)
     return (f'{args.out}: {len(good)} images, {len(coco["annotations"])} boxes with '
             f'score >= {describe(args.score_thr, classes)}, {negatives} negatives (no box), '
-            f'{len(skipped)} unreadable skipped')
+            f'{degenerate} boxes under 1 px dropped, {len(skipped)} unreadable skipped')
 
 
 def main(argv=None):

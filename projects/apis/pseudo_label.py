@@ -13,9 +13,16 @@ def _rle(mask: np.ndarray) -> dict:
     return rle
 
 
+MIN_BOX_SIZE = 1.0  # px: a pseudo box narrower or lower than this after clipping is dropped
+
+
 def prediction_to_record(info: dict, data_sample, score_thr: Union[float, List[float]],
                          cat_ids: Sequence[int]) -> dict:
     """One image's record: its real size and the instances scoring >= thr.
+
+    Boxes are clipped to the image; one left under ``MIN_BOX_SIZE`` (1 px) wide
+    or high is dropped (a degenerate box trains nothing but noise) and counted
+    in the record's ``degenerate``.
 
     Args:
         info: ``{'id', 'file_name'}`` of the image.
@@ -34,8 +41,13 @@ def prediction_to_record(info: dict, data_sample, score_thr: Union[float, List[f
     labels = pred.labels[keep].cpu().numpy()
     masks = pred.masks[keep].cpu().numpy() if 'masks' in pred else None
     anns: List[dict] = []
+    degenerate = 0
     for i, (box, score, label) in enumerate(zip(boxes, scores, labels)):
-        x0, y0, x1, y1 = [float(v) for v in box]
+        x0, x1 = (min(max(float(v), 0.0), float(w)) for v in (box[0], box[2]))
+        y0, y1 = (min(max(float(v), 0.0), float(h)) for v in (box[1], box[3]))
+        if x1 - x0 < MIN_BOX_SIZE or y1 - y0 < MIN_BOX_SIZE:
+            degenerate += 1
+            continue
         ann = dict(bbox=[round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)],
                    score=round(float(score), 5), category_id=int(cat_ids[int(label)]),
                    iscrowd=0, area=round((x1 - x0) * (y1 - y0), 2))
@@ -44,7 +56,7 @@ def prediction_to_record(info: dict, data_sample, score_thr: Union[float, List[f
             ann['area'] = float(masks[i].sum())
         anns.append(ann)
     return dict(image=dict(id=info['id'], file_name=info['file_name'], width=int(w),
-                           height=int(h)), anns=anns)
+                           height=int(h)), anns=anns, degenerate=degenerate)
 
 
 def records_to_coco(records: Sequence[dict], categories: List[dict], info: dict) -> dict:
