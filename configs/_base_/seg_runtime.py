@@ -6,6 +6,9 @@ custom_imports = dict(imports=['projects.register'], allow_failed_imports=False)
 # applies the one-value switches (strength, img_scale, alpha, ...) before anything is
 # built, however the config is run (projects/engine/runner/rethink_runner.py)
 runner_type = 'RethinkRunner'
+# unreadable images tolerated before a run stops: a fraction of the set, or a count
+# (one value: max_bad_images = 0.05 in a child, or --cfg-options max_bad_images=0.05)
+max_bad_images = 0.01
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
@@ -22,6 +25,7 @@ custom_hooks = [
     # (NonFiniteLossHook(max_skips=N) tolerates N bad steps)
     dict(type='NonFiniteLossHook', max_skips=0),
     # an image that cannot be decoded is skipped (training draws another sample,
-    # evaluation leaves it out of the metric) and counted; more than 1% stops the run
-    dict(type='UnreadableImageHook', max_bad_images=0.01),
+    # evaluation leaves it out of the metric) and counted; more than max_bad_images
+    # stops the run
+    dict(type='UnreadableImageHook', max_bad_images=max_bad_images),
 ]

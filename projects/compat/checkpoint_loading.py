@@ -88,9 +88,30 @@ def checkpoint_file(filename: str) -> str:
     return filename
 
 
+def check_finite(checkpoint, filename: str) -> None:
+    """A one-line :class:`CheckpointError` when a floating tensor of the weights holds
+    NaN or Inf (a diverged run: tools would test it, label with it, or train on from
+    it, and exit 0 with empty results)."""
+    import torch
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    for key, value in state.items() if isinstance(state, dict) else ():
+        if torch.is_tensor(value) and value.is_floating_point():
+            bad = int((~torch.isfinite(value)).sum())
+            if bad:
+                raise CheckpointError(f'{filename} holds non-finite weights (first: {key}, {bad} '
+                                      f'of {value.numel()} values NaN/Inf): a diverged run; '
+                                      'use an earlier checkpoint')
+
+
 def load_checkpoint_safely(filename: str, map_location=None):
-    """The checkpoint ``filename`` (any scheme above), read with ``weights_only=True``."""
-    filename = str(filename)
+    """The checkpoint ``filename`` (any scheme above), read with ``weights_only=True``;
+    weights holding NaN/Inf are refused (:func:`check_finite`)."""
+    checkpoint = _load(str(filename), map_location)
+    check_finite(checkpoint, str(filename))
+    return checkpoint
+
+
+def _load(filename: str, map_location):
     if filename.startswith(OFFLINE):  # a file of an installed package, in torchvision's keys
         from projects.models.imagenet_mobilenet_v2 import convert_mobilenet_v2, weights_path
         path = weights_path(filename[len(OFFLINE):])
@@ -102,4 +123,4 @@ def load_checkpoint_safely(filename: str, map_location=None):
     return safe_load_from_local(checkpoint_file(filename), map_location)
 
 
-__all__ = ['cached_download', 'checkpoint_file', 'load_checkpoint_safely']
+__all__ = ['cached_download', 'check_finite', 'checkpoint_file', 'load_checkpoint_safely']

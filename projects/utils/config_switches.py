@@ -1,5 +1,5 @@
 """One-value switches of a config: strength, pseudo_strength, img_scale, alpha, score_thr,
-cls_weight, the student batch.
+cls_weight, max_bad_images, the student batch.
 
 A base config resolves ``strength = dict(...)`` into its pipelines when it is
 parsed, so a child that changes the top-level value changes nothing it
@@ -22,6 +22,9 @@ config (and any ``--cfg-options``) is merged:
   ``tools/self_train.py`` and ``tools/pseudo_label.py``, default
   :data:`projects.utils.score_thresholds.DEFAULT_SCORE_THR`);
 * ``cls_weight`` (float): every ``JointTrainingDetector``'s classification loss weight;
+* ``max_bad_images`` (a fraction in [0, 1) or a count): the ``UnreadableImageHook``
+  of ``custom_hooks`` (our runtimes declare it, 0.01; None where a config's
+  ``custom_hooks`` leave the hook out);
 * the student's batch is ``train_dataloader.sampler.batch_size`` of its
   ``MultiSourceSampler``; the DataLoader's ``batch_size`` follows it.
 
@@ -195,7 +198,18 @@ def _governed(cfg, key: str, targets: list, why: str) -> list:
     return targets
 
 
-SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight')
+SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'cls_weight',
+            'max_bad_images')
+
+
+def _bad_image_limit(cfg):
+    value = cfg['max_bad_images']
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or value < 0 or (isinstance(value, float) and value >= 1):
+        raise UserInputError("config key 'max_bad_images' must be a fraction in [0, 1) or a "
+                             'count >= 0 (max_bad_images = 0.05 in a child config, or '
+                             f'--cfg-options max_bad_images=0.05), got {value!r}')
+    return value
 
 
 def declares_switches(cfg) -> bool:
@@ -241,6 +255,13 @@ def apply_switches(cfg, given=None):
                                list(_of_type(cfg.get('model'), 'JointTrainingDetector')),
                                'no JointTrainingDetector in its model'):
             joint['cls_weight'] = weight
+    if 'max_bad_images' in keys and cfg.get('max_bad_images') is not None:
+        limit = _bad_image_limit(cfg)
+        for hook in _governed(cfg, 'max_bad_images',
+                              list(_of_type(cfg.get('custom_hooks'), 'UnreadableImageHook')),
+                              'no UnreadableImageHook in custom_hooks (a config that '
+                              'leaves it out sets max_bad_images = None)'):
+            hook['max_bad_images'] = limit
     _apply_student_batch(cfg, given or ())
     return cfg
 

@@ -246,8 +246,8 @@ def unreadable_demo(tmp_path_factory, demo_data):
     return data, bad
 
 
-# the hook's place in configs/_base_/default_runtime.py's custom_hooks
-UNREADABLE_HOOK = 'custom_hooks.3.max_bad_images'
+# a one-value switch (issue #38: it used to need the hook's list index)
+UNREADABLE_HOOK = 'max_bad_images'
 
 
 def test_unreadable_images_are_skipped_and_counted(unreadable_demo, tmp_path):
@@ -329,3 +329,27 @@ def test_no_output_replaces_an_input(demo_data, tmp_path):
         _one_line_error(call_tool(args, check=False), fragment)
     assert {p: open(p, 'rb').read() for p in (ann, ckpt)} == before
     assert not osp.exists(f'{demo_data}/unlabeled/masks')
+
+
+def test_a_checkpoint_with_non_finite_weights_is_one_line(trained, demo_data, tmp_path):
+    """Issue #38 item 5: test.py, pseudo_label.py and load_from refuse NaN weights
+    (they used to exit 0 with empty results, or label every image a negative)."""
+    import torch
+
+    from projects.compat import load_checkpoint_safely
+    ckpt = load_checkpoint_safely(osp.join(trained, 'iter_24.pth'))
+    key = next(k for k, v in ckpt['state_dict'].items() if v.is_floating_point())
+    ckpt['state_dict'][key] = torch.full_like(ckpt['state_dict'][key], float('nan'))
+    bad = str(tmp_path / 'nan.pth')
+    torch.save(ckpt, bad)
+    fragment = f'{bad} holds non-finite weights (first: {key}'
+    _one_line_error(call_tool(['tools/test.py', DEMO_CONFIG, bad, '--work-dir',
+                               str(tmp_path / 't'), '--cfg-options'] + demo_cfg_options(demo_data),
+                              check=False), fragment)
+    _one_line_error(call_tool(['tools/pseudo_label.py', DEMO_CONFIG, bad, '--img-dir',
+                               f'{demo_data}/unlabeled', '--out', str(tmp_path / 'p.json')],
+                              check=False), fragment)
+    _one_line_error(call_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'),
+                               '--cfg-options', f'load_from={bad}']
+                              + demo_cfg_options(demo_data, **SHORT), check=False), fragment)
+    assert not osp.exists(tmp_path / 'p.json')

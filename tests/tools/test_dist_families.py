@@ -23,7 +23,8 @@ def _short(iters):
     return (f"train_cfg = dict(base_iters={iters}, multiplier=1, warmup_iters=7500, "
             "val_interval=900000, checkpoint_interval=900000)\n"
             "default_hooks = dict(logger=dict(interval=1))\n"
-            "custom_hooks = [dict(type='SyncBNFallbackHook')]\n")
+            "custom_hooks = [dict(type='SyncBNFallbackHook')]\n"
+            "max_bad_images = None  # no UnreadableImageHook above\n")
 
 
 def _coco(data, split):

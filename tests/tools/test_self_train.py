@@ -33,7 +33,8 @@ def _short(iters=12):
             "val_interval=90000, checkpoint_interval=90000)\n"
             "default_hooks = dict(logger=dict(interval=1))\n"
             "custom_hooks = [dict(type='SyncBNFallbackHook'), "
-            "dict(type='LearningCurveHook', loss_interval=1)]\n")
+            "dict(type='LearningCurveHook', loss_interval=1)]\n"
+            "max_bad_images = None  # no UnreadableImageHook above\n")
 
 
 def _demo_eval(data):

@@ -273,3 +273,21 @@ def test_img_scale_at_load_changes_nothing_the_config_states(config):
     with_scale = apply_switches(Config(dict(raw, img_scale=scale))).to_dict()
     with_scale.pop('img_scale')
     assert with_scale == without
+
+
+def test_max_bad_images_is_one_value(tmp_path):
+    sup = osp.join(ROOT, 'configs/bccd/retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py')
+    hooks = [h for h in load_config(sup, {'max_bad_images': 0.05}).custom_hooks
+             if h.type == 'UnreadableImageHook']
+    assert [h.max_bad_images for h in hooks] == [0.05]
+    child = _child(tmp_path, sup, 'max_bad_images = 3')
+    assert [h.max_bad_images for h in resolve_switches(Config.fromfile(child)).custom_hooks
+            if h.type == 'UnreadableImageHook'] == [3]
+    for bad in (1.5, -1, 'many'):
+        with pytest.raises(UserInputError, match="'max_bad_images' must be a fraction"):
+            load_config(sup, {'max_bad_images': bad})
+    dropped = _child(tmp_path, sup, "custom_hooks = [dict(type='SyncBNFallbackHook')]")
+    with pytest.raises(UserInputError, match='sets max_bad_images = None'):
+        load_config(dropped)
+    (tmp_path / 'ok.py').write_text(open(dropped).read() + 'max_bad_images = None\n')
+    assert load_config(str(tmp_path / 'ok.py')).max_bad_images is None
