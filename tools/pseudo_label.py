@@ -52,6 +52,8 @@ def parse_args(argv=None):
     parser.add_argument('--holdout-ann', help='--score-thr auto: labelled held-out COCO json')
     parser.add_argument('--holdout-prefix', help='--score-thr auto: its image folder')
     parser.add_argument('--tta', action='store_true', help='flip (or the config\'s) TTA')
+    parser.add_argument('--restart', action='store_true',
+                        help='discard the parts an interrupted run left in OUT.parts/')
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -181,13 +183,23 @@ def write_pseudo_labels(args, good, skipped, classes, cat_ids, auto) -> str:
             f'{degenerate} boxes under 1 px dropped, {len(skipped)} unreadable skipped')
 
 
+def fingerprint(args, images, prefix) -> dict:
+    """What makes this tool's output: a resumed run must have the same."""
+    from projects.apis.offline_label_run import file_signature, images_signature
+    return dict(tool='pseudo_label', images=images_signature(images, prefix),
+                config=file_signature(args.config), checkpoint=file_signature(args.checkpoint),
+                cfg_options=args.cfg_options, score_thr=args.score_thr, tta=args.tta,
+                holdout=file_signature(args.holdout_ann), target_precision=args.target_precision)
+
+
 def main(argv=None):
     args = parse_args(argv)
     from projects.apis.offline_label_run import OfflineLabelRun
     from projects.utils.score_thresholds import check_score_thr
 
-    run = OfflineLabelRun(args.out, args.launcher)
+    run = OfflineLabelRun(args.out, args.launcher, restart=args.restart)
     images, src_cats, prefix = read_images(args)
+    run.claim(fingerprint(args, images, prefix))
     model, pipeline, classes = build_teacher(args)
     by_name = {c['name']: c['id'] for c in src_cats}
     cat_ids = [by_name[c] for c in classes] if all(c in by_name for c in classes) \

@@ -42,6 +42,8 @@ def parse_args(argv=None):
     parser.add_argument('--conf-thr', type=float, default=DEFAULT_SCORE_THR,
                         help='pixels below this maximum probability become 255')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--restart', action='store_true',
+                        help='discard the records an interrupted run left in OUT_DIR')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -140,14 +142,20 @@ def write_summary(args, images, skipped, classes, out) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    from projects.apis.offline_label_run import OfflineLabelRun
+    from projects.apis.offline_label_run import (OfflineLabelRun, file_signature,
+                                                 images_signature)
     from projects.utils.image_folder import list_image_folder
 
     os.makedirs(args.out_dir, exist_ok=True)
-    run = OfflineLabelRun(osp.join(args.out_dir, '.records'), args.launcher)
+    run = OfflineLabelRun(osp.join(args.out_dir, '.records'), args.launcher,
+                          restart=args.restart)
     # records keyed by file name: a PNG written before a kill counts as done
     images = [dict(id=im['file_name'], file_name=im['file_name'])
               for im in list_image_folder(args.img_dir)]
+    run.claim(dict(tool='pseudo_mask', images=images_signature(images, args.img_dir),
+                   config=file_signature(args.config), checkpoint=file_signature(args.checkpoint),
+                   cfg_options=args.cfg_options, scales=args.scales, flip=args.flip,
+                   conf_thr=args.conf_thr))
 
     def out(im):
         return osp.join(args.out_dir, osp.splitext(im['file_name'])[0] + '.png')

@@ -129,7 +129,7 @@ class PartStore:
 
     def records(self) -> Dict[int, dict]:
         done = {}
-        for name in sorted(os.listdir(self.dir)):
+        for name in sorted(n for n in os.listdir(self.dir) if n.endswith('.jsonl')):
             with open(osp.join(self.dir, name)) as f:
                 for line in f:
                     try:

@@ -2,6 +2,11 @@
 and ``tools/pseudo_mask.py``): distributed split, resume from part files,
 progress, the skipped-file report and the merge on rank 0. Each tool keeps
 only its per-image work and its output format."""
+import hashlib
+import json
+import os
+import os.path as osp
+import shutil
 import sys
 import time
 from typing import Callable, Iterable, List, Optional, Tuple
@@ -9,7 +14,32 @@ from typing import Callable, Iterable, List, Optional, Tuple
 from mmengine.dist import barrier, is_main_process
 from mmengine.utils import ProgressBar
 
+from projects.utils.errors import UserInputError
+from projects.utils.io import atomic_write_json
+
 from .inference import PartStore, init_tool_dist
+
+FINGERPRINT = 'fingerprint.json'
+
+
+def file_signature(path: Optional[str]) -> Optional[list]:
+    """[real path, size, mtime] of a file (None for no file)."""
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [osp.realpath(path), None, None]
+    return [osp.realpath(path), st.st_size, int(st.st_mtime)]
+
+
+def images_signature(images: List[dict], prefix: Optional[str]) -> str:
+    """A digest of the image list: each image's id, name, size and mtime, in order."""
+    digest = hashlib.sha1()
+    for im in images:
+        sig = file_signature(osp.join(prefix, im['file_name']) if prefix else None)
+        digest.update(json.dumps([im['id'], im['file_name'], sig and sig[1:]]).encode())
+    return f'{len(images)} images, sha1 {digest.hexdigest()[:16]}'
 
 
 class _LogProgress:
@@ -40,15 +70,46 @@ class OfflineLabelRun:
     rest. Rank 0 merges when every rank is through; :meth:`finish` removes the
     part files once the tool has written its output atomically.
 
+    A run resumes only what the same run started: :meth:`claim` stores a
+    fingerprint of what makes the output (the image list with sizes and
+    mtimes, the checkpoint, the options) beside the parts, and a later run
+    with another fingerprint is refused in one line naming what changed
+    (``restart=True``, the tools' ``--restart``, starts afresh).
+
     Args:
         parts_path (str): the part files go to ``parts_path + '.parts/'``.
         launcher (str): ``'none'``, ``'pytorch'`` or ``'slurm'`` (gloo on CPU).
+        restart (bool): remove the parts of an earlier run first.
     """
 
-    def __init__(self, parts_path: str, launcher: str = 'none') -> None:
+    def __init__(self, parts_path: str, launcher: str = 'none', restart: bool = False) -> None:
         self.rank, self.world = init_tool_dist(launcher)
+        if restart and self.rank == 0:
+            shutil.rmtree(parts_path + '.parts', ignore_errors=True)
+        barrier()
         self.store = PartStore(parts_path, self.rank)
         self.seconds, self.labelled = 0.0, 0
+
+    def claim(self, fingerprint: dict) -> None:
+        """Record ``fingerprint`` for these parts, or refuse parts another run made."""
+        path = osp.join(self.store.dir, FINGERPRINT)
+        fingerprint = json.loads(json.dumps(fingerprint))  # as it reads back
+        if osp.exists(path):
+            old = json.load(open(path))
+            changed = [k for k in sorted(set(old) | set(fingerprint))
+                       if old.get(k) != fingerprint.get(k)]
+            if changed:
+                raise UserInputError(
+                    f'{self.store.dir} holds the parts of another run (changed: '
+                    f'{", ".join(changed)}); rerun with that run\'s arguments to finish it, '
+                    'or start afresh with --restart')
+        elif self.store.records():
+            raise UserInputError(f'{self.store.dir} holds parts of a run that recorded no '
+                                 'fingerprint (an earlier version); start afresh with --restart')
+        barrier()
+        if self.rank == 0 and not osp.exists(path):
+            atomic_write_json(fingerprint, path)
+        barrier()
 
     def share(self, images: List[dict],
               done: Optional[Callable[[dict], bool]] = None) -> List[dict]:

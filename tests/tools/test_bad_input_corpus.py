@@ -117,6 +117,13 @@ def test_degenerate_boxes_are_skipped(demo_data, tmp_path):
     ('no_category_id', 'has no "category_id"'),
     ('unknown_category', 'category_id 99, which is not in "categories"'),
     ('other_classes', 'none of its categories'),
+    # issue #38: these trained, exit 0, on silently wrong labels
+    ('duplicate_image_id', 'repeats the id'),
+    ('duplicate_category_name', "categories[1] repeats the name 'circle' of categories[0]"),
+    ('image_without_file_name', 'images[2] has no "file_name"'),
+    ('image_without_height', 'images[0] has no "height"'),
+    ('bbox_of_three_numbers', "annotations[3] has bbox [1, 2, 3], which is not 4 numbers"),
+    ('no_box_left', '0 images left after dropping images without boxes'),
 ])
 def test_bad_annotation_files_are_one_line(demo_data, tmp_path, case, fragment):
     def edit(data):
@@ -126,6 +133,18 @@ def test_bad_annotation_files_are_one_line(demo_data, tmp_path, case, fragment):
             del data['annotations'][3]['category_id']
         elif case == 'unknown_category':
             data['annotations'][3]['category_id'] = 99
+        elif case == 'duplicate_image_id':
+            data['images'][1]['id'] = data['images'][0]['id']
+        elif case == 'duplicate_category_name':
+            data['categories'][1]['name'] = data['categories'][0]['name']
+        elif case == 'image_without_file_name':
+            del data['images'][2]['file_name']
+        elif case == 'image_without_height':
+            del data['images'][0]['height']
+        elif case == 'bbox_of_three_numbers':
+            data['annotations'][3]['bbox'] = [1, 2, 3]
+        elif case == 'no_box_left':
+            data['annotations'] = []
         else:  # a teacher with another class list
             for c in data['categories']:
                 c['name'] = 'other_' + c['name']
@@ -353,3 +372,57 @@ def test_a_checkpoint_with_non_finite_weights_is_one_line(trained, demo_data, tm
                                '--cfg-options', f'load_from={bad}']
                               + demo_cfg_options(demo_data, **SHORT), check=False), fragment)
     assert not osp.exists(tmp_path / 'p.json')
+
+
+def test_non_finite_box_coordinates_are_dropped_and_counted(demo_data, tmp_path):
+    """mmdet's parsing drops a NaN/Inf box; the pre-flight check counts them in a warning."""
+    def edit(data):
+        data['annotations'][0]['bbox'] = [float('nan'), 10, 20, 20]
+        data['annotations'][1]['bbox'] = [10, 10, float('inf'), 20]
+    ann = _labelled_json(demo_data, tmp_path, edit)
+    proc = _train(demo_data, tmp_path, ann)  # a process of its own: the logger's streams
+    assert f'{ann}: 2 annotations with a NaN/Inf box coordinate are dropped' in \
+        proc.stdout + proc.stderr
+
+
+def test_a_resume_never_mixes_two_runs(trained, demo_data, tmp_path):
+    """Issue #38 item 2: parts a killed run left are taken only by the same run."""
+    import shutil
+
+    from projects.apis.offline_label_run import OfflineLabelRun
+    from tools import pseudo_label
+    ckpt = osp.join(trained, 'iter_24.pth')
+    folder_a, folder_b = tmp_path / 'a', tmp_path / 'b'
+    names = sorted(os.listdir(f'{demo_data}/unlabeled'))
+    assert len(names) >= 9
+    for folder, part in ((folder_a, names[:4]), (folder_b, names[4:8])):
+        folder.mkdir()
+        for n in part:
+            shutil.copy(f'{demo_data}/unlabeled/{n}', folder / n)
+    out = str(tmp_path / 'p.json')
+
+    def killed_after_3(folder, checkpoint=ckpt):
+        args = pseudo_label.parse_args([DEMO_CONFIG, checkpoint, '--img-dir', str(folder),
+                                        '--out', out])
+        images, _, prefix = pseudo_label.read_images(args)
+        run = OfflineLabelRun(out, restart=True)
+        run.claim(pseudo_label.fingerprint(args, images, prefix))
+        run.label(({'image': im, 'anns': []} for im in run.share(images)[:3]), total=3)
+
+    def label(folder, *extra, checkpoint=ckpt):
+        return call_tool(['tools/pseudo_label.py', DEMO_CONFIG, checkpoint, '--img-dir',
+                          str(folder), '--out', out, '--num-workers', '0', *extra], check=False)
+    killed_after_3(folder_a)
+    _one_line_error(label(folder_b), f'{out}.parts holds the parts of another run (changed: '
+                    'images)', '--restart')
+    shutil.copy(f'{demo_data}/unlabeled/{names[-1]}', folder_a / '0000_first.jpg')
+    _one_line_error(label(folder_a), 'changed: images')  # an image that sorts first
+    other = str(tmp_path / 'other.pth')
+    shutil.copy(ckpt, other)
+    os.utime(other, (1, 1))
+    killed_after_3(folder_b)
+    _one_line_error(label(folder_b, checkpoint=other), 'changed: checkpoint')
+    _one_line_error(label(folder_b, '--score-thr', '0.3'), 'changed: score_thr')
+    assert label(folder_b, '--restart').returncode == 0  # afresh: B's images, once each
+    data = json.load(open(out))
+    assert sorted(im['file_name'] for im in data['images']) == sorted(os.listdir(folder_b))

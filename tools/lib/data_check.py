@@ -1,6 +1,7 @@
 """Pre-flight checks of the COCO annotation files a config trains on, so bad
 input ends in one line naming the file and the key instead of a traceback
 deep in a data loader worker."""
+import math
 import os.path as osp
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -44,10 +45,23 @@ def _ann_path(dataset: dict) -> Optional[str]:
     return ann if osp.isabs(ann) or '://' in ann else osp.join(root, ann)
 
 
-def check_coco_file(path: str, classes: Optional[List[str]] = None) -> None:
-    """One COCO json: keys, category ids, overlap with the config's classes."""
+def _box_numbers(ann) -> Optional[List[float]]:
+    """The 4 numbers of ``ann['bbox']``, or None when it cannot be parsed as 4 numbers."""
+    box = ann.get('bbox')
+    if not isinstance(box, (list, tuple)) or len(box) != 4 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in box):
+        return None
+    return [float(v) for v in box]
+
+
+def check_coco_file(path: str, classes: Optional[List[str]] = None,
+                    filter_empty: bool = False) -> None:
+    """One COCO json: keys, category ids, boxes, overlap with the config's classes,
+    and (``filter_empty``: the dataset drops images without boxes) at least one
+    image left."""
     data = load_coco_json(path)
     cats = {c['id']: c.get('name') for c in data['categories'] if 'id' in c}
+    non_finite, with_boxes = 0, set()
     for i, ann in enumerate(data['annotations']):
         for key in ('image_id', 'category_id', 'bbox'):
             if key not in ann:
@@ -55,6 +69,17 @@ def check_coco_file(path: str, classes: Optional[List[str]] = None) -> None:
         if ann['category_id'] not in cats:
             raise UserInputError(f'{path}: annotations[{i}] has category_id '
                                  f'{ann["category_id"]}, which is not in "categories"')
+        box = _box_numbers(ann)
+        if box is None:
+            raise UserInputError(f'{path}: annotations[{i}] has bbox {ann["bbox"]!r}, which is '
+                                 'not 4 numbers [x, y, width, height]')
+        if not all(math.isfinite(v) for v in box):
+            non_finite += 1  # mmdet's parsing drops it (zero overlap with the image)
+        elif box[2] >= 1 and box[3] >= 1 and (not classes or cats[ann['category_id']] in classes):
+            with_boxes.add(ann['image_id'])
+    if non_finite:
+        print_log(f'{path}: {non_finite} annotations with a NaN/Inf box coordinate are '
+                  'dropped', logger='current', level=30)
     if classes:
         names = set(cats.values())
         if not names & set(classes):
@@ -64,6 +89,10 @@ def check_coco_file(path: str, classes: Optional[List[str]] = None) -> None:
         if dropped:
             print_log(f'{path}: {dropped} annotations of categories that are not classes of the '
                       'config are skipped', logger='current', level=30)
+    if filter_empty and data['images'] and not with_boxes:
+        raise UserInputError(f'{path}: 0 images left after dropping images without boxes: '
+                             f'none of its {len(data["images"])} images has a box of at least '
+                             '1 px of a class of the config')
 
 
 def _classes(dataset: dict) -> Optional[List[str]]:
@@ -90,7 +119,9 @@ def check_coco_datasets(cfg, loaders: Sequence[str] = ('train_dataloader', 'val_
                 raise UserInputError(f'annotation file not found: {path} ({loader})')
             checked.add(path)
             if osp.getsize(path) <= MAX_CHECK_BYTES:
-                check_coco_file(path, _classes(ds))
+                filter_empty = bool((ds.get('filter_cfg') or {}).get('filter_empty_gt')) and \
+                    not ds.get('test_mode', False)
+                check_coco_file(path, _classes(ds), filter_empty)
     return len(checked)
 
 
