@@ -62,6 +62,9 @@ def parse_args(argv=None):
         parser.error('--ann-file needs --img-prefix')
     if args.rounds < 1:
         parser.error('--rounds must be >= 1')
+    bad = [v for v in args.score_thr if not 0 <= v <= 1]
+    if bad:  # before the teacher trains (hours on real data), not after
+        raise UserInputError(f'--score-thr: thresholds must be in [0, 1], got {bad[0]:g}')
     for path in (args.teacher_config, args.student_config):
         if not osp.isfile(path):
             raise UserInputError(f'config file not found: {path}')

@@ -11,7 +11,7 @@ from pycocotools import mask as mask_utils
 
 import projects.register  # noqa: F401  (allow-lists the types mmengine checkpoints hold)
 from projects.compat.torch_load import torch_load_safely
-from tests.conftest import ROOT, run_tool, shared_data
+from tests.conftest import ROOT, call_tool, run_tool, shared_data
 
 DEMO = osp.join(ROOT, 'configs/demo')
 TEACHER = osp.join(DEMO, 'sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py')
@@ -114,6 +114,18 @@ def test_bad_input_is_one_line(demo_configs, tmp_path):
                     check=False, fresh=True)  # self_train.py's subprocess smoke test
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == 'error: teacher checkpoint not found: nope.pth'
+    # checked before the teacher trains: a threshold out of range, a work dir that is an input
+    images = tmp_path / 'images'
+    images.mkdir()
+    for extra, line in ((['--work-dir', str(tmp_path / 'w'), '--score-thr', '1.5'],
+                         'error: --score-thr: thresholds must be in [0, 1], got 1.5'),
+                        (['--work-dir', str(images)],
+                         f'error: --work-dir {images} would overwrite an input of this command '
+                         f'({images}); write the output elsewhere')):
+        proc = call_tool(['tools/self_train.py', teacher, student, '--img-dir', str(images),
+                          *extra], check=False)
+        assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1] == line
+    assert not (tmp_path / 'w').exists()
 
 
 @pytest.mark.realdata
@@ -141,7 +153,10 @@ def test_coco128_round_with_pseudo_masks(tmp_path):
     state = json.load(open(osp.join(work, 'self_train_state.json')))
     pseudo = json.load(open(state['pseudo_round1']['file']))
     assert len(pseudo['images']) == 8
-    assert len(pseudo['annotations']) == 8 * 10
+    # 10 per image, less the boxes under 1 px once clipped, which pseudo_label.py drops
+    dropped = pseudo['info']['num_degenerate_dropped']
+    assert len(pseudo['annotations']) + dropped == 8 * 10 and dropped <= 8
+    assert all(w >= 1 and h >= 1 for _, _, w, h in (a['bbox'] for a in pseudo['annotations']))
     rle = pseudo['annotations'][0]['segmentation']
     assert mask_utils.decode(rle).shape == (pseudo['images'][0]['height'],
                                             pseudo['images'][0]['width'])
