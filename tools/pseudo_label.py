@@ -31,6 +31,8 @@ from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
+from projects.utils.unreadable_images import (DEFAULT_MAX_BAD_IMAGES,  # noqa: E402
+                                              parse_max_bad_images)
 from tools.lib.cli import run_main  # noqa: E402
 from tools.lib.output_paths import check_output  # noqa: E402
 
@@ -57,6 +59,10 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--max-bad-images', type=parse_max_bad_images,
+                        default=DEFAULT_MAX_BAD_IMAGES,
+                        help='unreadable images tolerated: a fraction (default '
+                        f'{DEFAULT_MAX_BAD_IMAGES}, as training) or a count')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -210,7 +216,7 @@ def main(argv=None):
     todo = run.share(images)
     run.label(predict_records(model, pipeline, todo, prefix, cat_ids, args, args.score_thr),
               len(todo))
-    merged = run.merge(images)
+    merged = run.merge(images, max_bad_images=args.max_bad_images)
     if merged:
         good, skipped = merged
         run.finish(write_pseudo_labels(args, good, skipped, classes, cat_ids, auto), skipped)

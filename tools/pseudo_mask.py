@@ -24,6 +24,8 @@ from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
+from projects.utils.unreadable_images import (DEFAULT_MAX_BAD_IMAGES,  # noqa: E402
+                                              parse_max_bad_images)
 from tools.lib.cli import run_main  # noqa: E402
 from tools.lib.output_paths import check_output  # noqa: E402
 
@@ -44,6 +46,10 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--restart', action='store_true',
                         help='discard the records an interrupted run left in OUT_DIR')
+    parser.add_argument('--max-bad-images', type=parse_max_bad_images,
+                        default=DEFAULT_MAX_BAD_IMAGES,
+                        help='unreadable images tolerated: a fraction (default '
+                        f'{DEFAULT_MAX_BAD_IMAGES}, as training) or a count')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -166,7 +172,7 @@ def main(argv=None):
     todo = run.share(images, done)
     model, classes, palette = build_teacher(args)
     run.label(predict_masks(args, model, palette, todo, out), len(todo))
-    merged = run.merge(images, done)
+    merged = run.merge(images, done, max_bad_images=args.max_bad_images)
     if merged:
         skipped = merged[1]
         run.finish(write_summary(args, images, skipped, classes, out), skipped)

@@ -16,6 +16,7 @@ from mmengine.utils import ProgressBar
 
 from projects.utils.errors import UserInputError
 from projects.utils.io import atomic_write_json
+from projects.utils.unreadable_images import bad_image_limit
 
 from .inference import PartStore, init_tool_dist
 
@@ -137,10 +138,12 @@ class OfflineLabelRun:
         self.store.close()
         self.seconds = time.time() - start
 
-    def merge(self, images: List[dict], done: Optional[Callable[[dict], bool]] = None
-              ) -> Optional[Tuple[List[dict], List[dict]]]:
+    def merge(self, images: List[dict], done: Optional[Callable[[dict], bool]] = None,
+              max_bad_images=None) -> Optional[Tuple[List[dict], List[dict]]]:
         """On rank 0, once every rank is through: (labelled records in
-        ``images`` order, skipped ``{file_name, error}``); None elsewhere."""
+        ``images`` order, skipped ``{file_name, error}``); None elsewhere.
+        More unreadable images than ``max_bad_images`` (training's rule: a
+        fraction or a count) is a one-line :class:`UserInputError`."""
         barrier()
         if not is_main_process():
             return None
@@ -151,6 +154,14 @@ class OfflineLabelRun:
         ordered = [records[im['id']] for im in images if im['id'] in records]
         skipped = [dict(file_name=r['image']['file_name'], error=r['error'])
                    for r in ordered if 'error' in r]
+        if max_bad_images is not None:
+            limit = bad_image_limit(max_bad_images, len(images))
+            if len(skipped) > limit:
+                first = ', '.join(f'{s["file_name"]} ({s["error"]})' for s in skipped[:3])
+                raise UserInputError(
+                    f'{len(skipped)} of {len(images)} images unreadable, more than '
+                    f'--max-bad-images allows ({limit}); first: {first}; fix or remove them '
+                    'and rerun with --restart, or raise --max-bad-images')
         return [r for r in ordered if 'error' not in r], skipped
 
     def finish(self, summary: str, skipped: List[dict]) -> None:

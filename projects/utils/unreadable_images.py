@@ -15,6 +15,9 @@ import tempfile
 from typing import List, Optional
 
 ENV = 'RETHINK_UNREADABLE_LOG'
+# the unreadable images a run tolerates: a fraction of the set (float) or a count (int);
+# training's default (the runtimes' max_bad_images) and the labelling tools' --max-bad-images
+DEFAULT_MAX_BAD_IMAGES = 0.01
 FILE_NAME = 'unreadable_images.jsonl'
 _DEFAULT = osp.join(tempfile.gettempdir(), f'rethink_unreadable_{os.getpid()}.jsonl')
 
@@ -97,3 +100,24 @@ class RecordReader:
             except ValueError:
                 continue
         return out
+
+
+def bad_image_limit(max_bad_images, size: int) -> int:
+    """The most unreadable images tolerated among ``size``: ``floor(fraction * size)``
+    for a float in [0, 1), the count itself for an int."""
+    if isinstance(max_bad_images, float):
+        return int(max_bad_images * size // 1)
+    return int(max_bad_images)
+
+
+def parse_max_bad_images(text: str):
+    """``--max-bad-images``: '0.05' (a fraction) or '3' (a count); UserInputError otherwise."""
+    from .errors import UserInputError
+    try:
+        value = float(text) if any(c in text for c in '.eE') else int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0 or (isinstance(value, float) and value >= 1):
+        raise UserInputError(f'--max-bad-images must be a fraction in [0, 1) or a count >= 0, '
+                             f'got {text!r}')
+    return value

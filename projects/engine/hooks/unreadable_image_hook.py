@@ -1,5 +1,4 @@
 """Log, count and limit the images a run skipped because they cannot be read."""
-import math
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -11,7 +10,7 @@ from mmengine.registry import HOOKS
 from projects.datasets.transforms.safe_load_image_from_file import blank_unreadable_images
 from projects.evaluation.unreadable_image_evaluator import UnreadableImageEvaluator
 from projects.utils.errors import UserInputError
-from projects.utils.unreadable_images import RecordReader
+from projects.utils.unreadable_images import RecordReader, bad_image_limit
 
 SHOWN = 3  # files named in the stop message
 
@@ -55,9 +54,7 @@ class UnreadableImageHook(Hook):
 
     def limit(self, dataset_size: int) -> int:
         """The most unreadable images tolerated in a set of ``dataset_size``."""
-        if isinstance(self.max_bad_images, float):
-            return int(math.floor(self.max_bad_images * dataset_size))
-        return self.max_bad_images
+        return bad_image_limit(self.max_bad_images, dataset_size)
 
     @staticmethod
     def _stop_if(over: bool, what: str, bad: Dict[str, str], limit: int, size: int) -> None:
