@@ -66,13 +66,14 @@ def test_resume_unreadable_and_two_processes(seg_teacher, demo_data, tmp_path):
     shutil.copytree(osp.join(demo_data, 'unlabeled'), img_dir)
     open(osp.join(img_dir, 'broken.jpg'), 'wb').write(b'\xff\xd8 not a jpeg')
     one = str(tmp_path / 'one')
-    _mask(seg_teacher, img_dir, one, '--scales', '1.0')
+    # one unreadable file of 25 is over training's 1%: this test tolerates it
+    _mask(seg_teacher, img_dir, one, '--scales', '1.0', '--max-bad-images', '1')
     assert json.load(open(osp.join(one, 'summary.json')))['skipped'] == ['broken.jpg']
     # resume: only the missing masks are redone, the others stay untouched
     pngs = sorted(n for n in os.listdir(one) if n.endswith('.png'))
     mtimes = {n: os.stat(osp.join(one, n)).st_mtime_ns for n in pngs}
     os.remove(osp.join(one, pngs[3]))
-    proc = _mask(seg_teacher, img_dir, one, '--scales', '1.0')
+    proc = _mask(seg_teacher, img_dir, one, '--scales', '1.0', '--max-bad-images', '1')
     assert f'resuming: {len(pngs) - 1} of {len(pngs) + 1} images already labelled' in proc.stdout
     assert osp.exists(osp.join(one, pngs[3]))
     assert all(os.stat(osp.join(one, n)).st_mtime_ns == t for n, t in mtimes.items()
@@ -81,7 +82,8 @@ def test_resume_unreadable_and_two_processes(seg_teacher, demo_data, tmp_path):
     two = str(tmp_path / 'two')
     env = dict(os.environ, PYTHONPATH=ROOT, PORT=free_port(), PYTHON=sys.executable)
     proc = subprocess.run(['bash', 'tools/dist_pseudo_mask.sh', TEACHER, seg_teacher, '2',
-                           '--img-dir', img_dir, '--out-dir', two, '--scales', '1.0'],
+                           '--img-dir', img_dir, '--out-dir', two, '--scales', '1.0',
+                           '--max-bad-images', '1'],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for n in pngs:
