@@ -8,7 +8,6 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from projects.compat.checkpoint_loading import load_checkpoint_safely
-
 from projects.utils.config_switches import RECORD, resolve_switches
 from projects.utils.errors import UserInputError
 
@@ -22,7 +21,7 @@ class RethinkRunner(Runner):
     ``RUNNERS.build(cfg)`` (mmdet's and our ``tools/train.py`` and
     ``tools/test.py``, ``mim train``) builds it. :meth:`from_cfg` copies
     ``strength``, ``pseudo_strength``, ``img_scale``, ``alpha``, ``score_thr``,
-    ``cls_weight`` and the student batch into the places they govern
+    ``cls_weight``, ``max_bad_images`` and the student batch into the places they govern
     (:func:`projects.utils.config_switches.resolve_switches`) before the model,
     the hooks or the data are built, and the config it dumps into the work dir
     holds the values that run.
@@ -31,7 +30,8 @@ class RethinkRunner(Runner):
     checkpoint) reads local files, ``http(s)://``, ``torchvision://``,
     ``open-mmlab://`` and ``offline-imagenet://`` with ``weights_only=True``
     (:func:`projects.compat.checkpoint_loading.load_checkpoint_safely`), and
-    a bad file is one line. Everything else is mmengine's ``Runner``.
+    a bad file (missing, damaged, unsafe, NaN/Inf weights) is one line.
+    Everything else is mmengine's ``Runner``.
     """
 
     @classmethod
