@@ -23,6 +23,9 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     register_all()  # our registries (a config's custom_imports does the same)
     try:
         cfg = Config.fromfile(path)
+    except SyntaxError as e:  # the file or one of its bases: mmengine parses without a name
+        raise UserInputError(f'{path} (or a config it inherits): syntax error at line '
+                             f'{e.lineno}: {e.msg}') from None
     except TypeError as e:  # mmengine: a child's dict over a base's plain value
         if 'cannot inherit from base' not in str(e):
             raise

@@ -431,3 +431,19 @@ def test_a_resume_never_mixes_two_runs(trained, demo_data, tmp_path):
     assert label(folder_b, '--restart').returncode == 0  # afresh: B's images, once each
     data = json.load(open(out))
     assert sorted(im['file_name'] for im in data['images']) == sorted(os.listdir(folder_b))
+
+
+def test_config_mistakes_are_one_line(demo_data, tmp_path):
+    """Issue #38 item 9: a typo'd key names the component and the key; a syntax error
+    names the file and the line; RETHINK_DEBUG=1 shows the traceback instead."""
+    args = ['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+            'train_cfg.base_iter=3'] + demo_cfg_options(demo_data)
+    _one_line_error(call_tool(args, check=False),
+                    "error: config: LongScheduleTrainLoop has no argument 'base_iter' "
+                    '(a typo in the config or in --cfg-options?)')
+    broken = tmp_path / 'broken.py'
+    broken.write_text(f'_base_ = {osp.abspath(DEMO_CONFIG)!r}\nmodel = dict(\n')
+    _one_line_error(call_tool(['tools/train.py', str(broken)], check=False),
+                    f'error: {broken} (or a config it inherits): syntax error at line 2: ')
+    proc = run_tool(['tools/train.py', str(broken)], env={'RETHINK_DEBUG': '1'}, check=False)
+    assert proc.returncode == 1 and 'Traceback' in proc.stderr
