@@ -53,6 +53,28 @@ def test_bad_xml_and_missing_split_are_one_line_errors(tmp_path):
         convert(voc, str(tmp_path / 'out'), ['test'])
 
 
+def test_non_finite_coordinates_and_a_link_to_another_root_are_refused(tmp_path):
+    """Issue #38: NaN/inf coordinates used to be written as NaN/Infinity; an out-dir made
+    from another VOC root kept its JPEGImages link to the old images."""
+    voc, out = str(tmp_path / 'voc'), str(tmp_path / 'coco')
+    for bad in ('nan', 'inf'):
+        _voc(voc, {'a': [('RBC', 1, 1, 9, 9), ('WBC', bad, 1, 9, 9)]})
+        with pytest.raises(UserInputError, match=f"a.xml: object 'WBC' has a non-finite "
+                           f'coordinate \\[{bad}, 1.0, 9.0, 9.0\\]'):
+            convert(voc, out, ['all'])
+    other = str(tmp_path / 'other')
+    _voc(other, {'b': [('RBC', 1, 1, 9, 9)]})
+    convert(other, out, ['all'])  # out now links other/JPEGImages
+    _voc(voc, {'a': [('RBC', 1, 1, 9, 9)]})
+    with pytest.raises(UserInputError, match='points at .*other/JPEGImages, not at this VOC root'):
+        convert(voc, out, ['all'])
+    assert json.load(open(osp.join(out, 'annotations', 'all.json')))['images'][0][
+        'file_name'] == 'b.jpg'  # refused before anything was rewritten
+    convert(voc, out, ['all'], force=True)
+    assert osp.realpath(osp.join(out, 'JPEGImages')) == osp.realpath(osp.join(voc, 'JPEGImages'))
+    convert(voc, out, ['all'])  # the right link: a rerun is fine
+
+
 def test_bccd_counts(tmp_path):
     bccd = shared_data('BCCD')
     run_tool(['tools/dataset_converters/voc_to_coco.py', bccd, '--out-dir', str(tmp_path),

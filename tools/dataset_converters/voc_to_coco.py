@@ -12,6 +12,7 @@ becomes a symlink to the VOC images, so the configs' ``data_root`` is
 ``--classes`` (default: the names in order of first appearance).
 """
 import argparse
+import math
 import os
 import os.path as osp
 import sys
@@ -31,6 +32,8 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', required=True, help='output data root')
     parser.add_argument('--splits', nargs='+', default=['trainval', 'test'])
     parser.add_argument('--classes', nargs='+', help='category names, in id order')
+    parser.add_argument('--force', action='store_true',
+                        help='replace a JPEGImages link of OUT_DIR that points at another root')
     return parser.parse_args(argv)
 
 
@@ -43,10 +46,15 @@ def read_xml(path: str) -> dict:
         boxes = [(obj.findtext('name').strip(),
                   *(float(obj.find('bndbox').findtext(k)) for k in corners))
                  for obj in root.iter('object')]
-        return dict(file_name=root.findtext('filename'), width=int(size.findtext('width')),
+        info = dict(file_name=root.findtext('filename'), width=int(size.findtext('width')),
                     height=int(size.findtext('height')), boxes=boxes)
     except (ET.ParseError, AttributeError, TypeError, ValueError) as e:
         raise UserInputError(f'{path}: not a readable VOC annotation ({e})')
+    for name, *corners in info['boxes']:
+        if not all(math.isfinite(v) for v in corners):
+            raise UserInputError(f'{path}: object {name!r} has a non-finite coordinate '
+                                 f'{corners}; fix or remove it')
+    return info
 
 
 def convert_split(voc_root: str, split: str, classes: List[str]) -> Dict:
@@ -71,9 +79,24 @@ def convert_split(voc_root: str, split: str, classes: List[str]) -> Dict:
     return dict(images=images, annotations=annotations, dropped=dropped)
 
 
+def check_images_link(voc_root: str, out_dir: str, force: bool = False) -> None:
+    """Refuse an ``out_dir/JPEGImages`` that is not this root's images (a link made
+    from another VOC root would pair these annotations with those images)."""
+    link, target = osp.join(out_dir, 'JPEGImages'), osp.join(voc_root, 'JPEGImages')
+    if not osp.lexists(link) or osp.realpath(link) == osp.realpath(target):
+        return
+    if force and osp.islink(link):
+        os.remove(link)
+        return
+    raise UserInputError(f'{link} points at {osp.realpath(link)}, not at this VOC root\'s '
+                         f'{target}; write to another --out-dir, or pass --force to replace '
+                         'the link')
+
+
 def convert(voc_root: str, out_dir: str, splits: List[str],
-            classes: Optional[List[str]] = None) -> Dict[str, str]:
+            classes: Optional[List[str]] = None, force: bool = False) -> Dict[str, str]:
     """Write one COCO json per split; returns {split: path}."""
+    check_images_link(voc_root, out_dir, force)
     classes = list(classes or [])
     parts = {split: convert_split(voc_root, split, classes) for split in splits}
     categories = [dict(id=i + 1, name=c) for i, c in enumerate(classes)]
@@ -96,7 +119,7 @@ def main(argv=None):
         raise UserInputError(f'--out-dir {args.out_dir} is the VOC root itself; write the '
                              'COCO data root elsewhere (it links JPEGImages/ back here)')
     check_output(args.out_dir, [], '--out-dir', 'dir')
-    convert(args.voc_root, args.out_dir, args.splits, args.classes)
+    convert(args.voc_root, args.out_dir, args.splits, args.classes, args.force)
 
 
 if __name__ == '__main__':
