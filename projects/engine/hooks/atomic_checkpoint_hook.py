@@ -42,7 +42,7 @@ class AtomicCheckpointHook(CheckpointHook):
     def _publish_model(self, runner, ckpt_path: str) -> None:
         """Save ``ckpt_path`` without the keys outside ``published_keys`` as
         ``NAME-SHA8.pth`` (mmengine's naming), atomically."""
-        from projects.compat.torch_load import load_checkpoint_safely
+        from projects.compat.checkpoint_loading import load_checkpoint_safely
         checkpoint = load_checkpoint_safely(ckpt_path)
         removed = [key for key in list(checkpoint) if key not in self.published_keys]
         for key in removed:
