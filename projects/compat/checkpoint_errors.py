@@ -21,11 +21,10 @@ import re
 import zipfile
 from typing import Iterable, Optional
 
-import torch
 
 from projects.utils.errors import CheckpointError
 
-from .torch_load import mmengine_safe_globals, torch_load_safely
+from .torch_load import torch_load_safely
 
 
 def _size(path: str) -> str:
@@ -70,8 +69,7 @@ def check_checkpoint_file(path: str) -> Optional[str]:
                 bad = z.testzip()
             if bad is not None:
                 return f'{path} is a damaged checkpoint archive ({_size(path)}): bad CRC in {bad}'
-        with torch.serialization.safe_globals(mmengine_safe_globals()):
-            torch.load(path, map_location='cpu', mmap=archive, weights_only=True)
+        torch_load_safely(path, map_location='cpu', mmap=archive)
     except Exception as e:  # noqa: BLE001  (any failure to read is the answer)
         return describe_load_failure(path, e)
     return None

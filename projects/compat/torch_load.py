@@ -67,10 +67,11 @@ def mmengine_safe_globals() -> List[Any]:
     return items
 
 
-def torch_load_safely(f, map_location=None) -> Any:
-    """``torch.load(f, weights_only=True)`` with mmengine's types allowed for this call."""
+def torch_load_safely(f, map_location=None, **kwargs) -> Any:
+    """``torch.load(f, weights_only=True, **kwargs)`` with mmengine's types allowed for
+    this call."""
     with torch.serialization.safe_globals(mmengine_safe_globals()):
-        return torch.load(f, map_location=map_location, weights_only=True)
+        return torch.load(f, map_location=map_location, weights_only=True, **kwargs)
 
 
 __all__ = ['mmengine_safe_globals', 'torch_load_safely']

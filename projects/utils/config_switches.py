@@ -48,6 +48,7 @@ Torch-free; a bad value, or a switch that governs nothing in its config, is a
 from typing import Any, Iterator, Tuple
 
 from .errors import UserInputError
+from .unreadable_images import is_bad_image_limit
 
 STRENGTHS = ('S1', 'S2', 'S3', 'S4')
 
@@ -204,8 +205,7 @@ SWITCHES = ('strength', 'pseudo_strength', 'img_scale', 'alpha', 'score_thr', 'c
 
 def _bad_image_limit(cfg):
     value = cfg['max_bad_images']
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or value < 0 or (isinstance(value, float) and value >= 1):
+    if not is_bad_image_limit(value):
         raise UserInputError("config key 'max_bad_images' must be a fraction in [0, 1) or a "
                              'count >= 0 (max_bad_images = 0.05 in a child config, or '
                              f'--cfg-options max_bad_images=0.05), got {value!r}')

@@ -9,6 +9,7 @@ loader workers are forked from it, so they share it). Each line is
 ``{"path", "reason", "phase": "train"|"eval", "img_id"}``.
 """
 import json
+import math
 import os
 import os.path as osp
 import tempfile
@@ -20,19 +21,6 @@ ENV = 'RETHINK_UNREADABLE_LOG'
 DEFAULT_MAX_BAD_IMAGES = 0.01
 FILE_NAME = 'unreadable_images.jsonl'
 _DEFAULT = osp.join(tempfile.gettempdir(), f'rethink_unreadable_{os.getpid()}.jsonl')
-
-
-class UnreadableImageError(Exception):
-    """An image file that cannot be read or decoded.
-
-    Args:
-        path: the image file.
-        reason: why, in a few words (``"not found"``, ``"cannot be decoded"``).
-    """
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f'{path}: {reason}')
-        self.path, self.reason = path, reason
 
 
 def log_path() -> str:
@@ -102,11 +90,18 @@ class RecordReader:
         return out
 
 
+def is_bad_image_limit(value) -> bool:
+    """Whether ``value`` is a valid ``max_bad_images``: a fraction in [0, 1) (float)
+    or a count >= 0 (int)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and value >= 0 and not (isinstance(value, float) and value >= 1)
+
+
 def bad_image_limit(max_bad_images, size: int) -> int:
     """The most unreadable images tolerated among ``size``: ``floor(fraction * size)``
     for a float in [0, 1), the count itself for an int."""
     if isinstance(max_bad_images, float):
-        return int(max_bad_images * size // 1)
+        return math.floor(max_bad_images * size)
     return int(max_bad_images)
 
 
@@ -117,7 +112,7 @@ def parse_max_bad_images(text: str):
         value = float(text) if any(c in text for c in '.eE') else int(text)
     except ValueError:
         value = None
-    if value is None or value < 0 or (isinstance(value, float) and value >= 1):
+    if not is_bad_image_limit(value):
         raise UserInputError(f'--max-bad-images must be a fraction in [0, 1) or a count >= 0, '
                              f'got {text!r}')
     return value

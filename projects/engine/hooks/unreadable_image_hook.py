@@ -10,7 +10,8 @@ from mmengine.registry import HOOKS
 from projects.datasets.transforms.safe_load_image_from_file import blank_unreadable_images
 from projects.evaluation.unreadable_image_evaluator import UnreadableImageEvaluator
 from projects.utils.errors import UserInputError
-from projects.utils.unreadable_images import RecordReader, bad_image_limit
+from projects.utils.unreadable_images import (RecordReader, bad_image_limit,
+                                              is_bad_image_limit)
 
 SHOWN = 3  # files named in the stop message
 
@@ -41,9 +42,7 @@ class UnreadableImageHook(Hook):
     priority = 'ABOVE_NORMAL'  # before LearningCurveHook and LoggerHook see the metrics
 
     def __init__(self, max_bad_images: Union[int, float] = 0.01) -> None:
-        number = isinstance(max_bad_images, (int, float)) and not isinstance(max_bad_images, bool)
-        if not number or max_bad_images < 0 or \
-                (isinstance(max_bad_images, float) and max_bad_images >= 1):
+        if not is_bad_image_limit(max_bad_images):
             raise ValueError('max_bad_images must be a fraction in [0, 1) or a count >= 0, '
                              f'got {max_bad_images!r}')
         self.max_bad_images = max_bad_images
