@@ -1,5 +1,5 @@
 """Pseudo-label score thresholds: one for all classes, or one per class; torch-free."""
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 from .errors import UserInputError
 
@@ -11,10 +11,12 @@ Threshold = Union[float, List[float]]
 DEFAULT_SCORE_THR = 0.5
 
 
-def check_score_thr(thr: Threshold, classes: Sequence[str], where: str = '--score-thr'):
-    """``thr`` as a float or a list with one value in [0, 1] per class; one-line errors."""
+def check_score_thr(thr: Threshold, classes: Optional[Sequence[str]],
+                    where: str = '--score-thr'):
+    """``thr`` as a float or a list with one value in [0, 1] per class; one-line errors.
+    ``classes=None`` (not known yet) checks the range only."""
     values = list(thr) if isinstance(thr, (list, tuple)) else [thr]
-    if len(values) not in (1, len(classes)):
+    if classes is not None and len(values) not in (1, len(classes)):
         raise UserInputError(f'{where}: one value, or one per class ({len(classes)}: '
                              f'{", ".join(classes)}), got {len(values)}')
     for v in values:
