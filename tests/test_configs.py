@@ -76,15 +76,15 @@ def small_batch_settings(node):
 
 
 def _joint_loss(model):
-    """A JointTrainingDetector's loss on the tiny batch (every detection branch)
+    """A JointTrainingDetector's loss on the tiny batch (every detection part)
     and two labelled classification images."""
     from mmdet.structures import DetDataSample
     det = getattr(model.detector, 'student', model.detector)
     batch = det.data_preprocessor(_tiny_batch(det), True)
-    branches = ['sup', 'unsup'] if model.multi_branch_detector else ['sup']
-    inputs = {b: batch['inputs'] for b in branches + ['cls']}
-    samples = {b: batch['data_samples'] for b in branches}
-    samples['cls'] = [DetDataSample(metainfo=dict(gt_label=i)) for i in range(2)]
+    parts = ['human', 'pseudo'] if model.student_detector else ['human']
+    inputs = {b: batch['inputs'] for b in parts + ['classify']}
+    samples = {b: batch['data_samples'] for b in parts}
+    samples['classify'] = [DetDataSample(metainfo=dict(gt_label=i)) for i in range(2)]
     return model.parse_losses(model.loss(inputs, samples))[0]
 
 
@@ -98,7 +98,7 @@ def check_every_parameter_learns(model) -> int:
     from mmengine.model import revert_sync_batchnorm
     model = revert_sync_batchnorm(model)  # SyncBN needs a process group
     model.train()
-    if hasattr(model, 'cls_head'):  # joint training: detection + classification branches
+    if hasattr(model, 'cls_head'):  # joint training: detection + classification parts
         _joint_loss(model).backward()
     else:
         net = getattr(model, 'student', model)
@@ -163,6 +163,22 @@ def _check_registered_components(cfg):
     assert 'Pretrained' not in set(_types(cfg.model)), \
         'init_cfg=Pretrained reads URLs with weights_only=False'
     assert not isinstance(cfg.model.get('pretrained'), str), 'use backbone.init_cfg=SafePretrained'
+    _check_one_student_split(cfg)
+
+
+def _check_one_student_split(cfg):
+    """Students and joint training split human from pseudo (and classification)
+    data one way: HumanPseudoDataset's source tags, SourceSplitDataPreprocessor;
+    only the online teacher-student keeps mmdet's MultiBranch views."""
+    model_type = str(cfg.model.type).split('.')[-1]
+    if model_type not in ('NoisyStudentDetector', 'NoisyStudentSegmentor',
+                          'JointTrainingDetector'):
+        return
+    assert cfg.train_dataloader.dataset.type == 'HumanPseudoDataset'
+    assert str(cfg.train_dataloader.sampler.type).endswith('MultiSourceSampler')
+    assert 'MultiBranch' not in set(_types(cfg.train_dataloader))
+    assert cfg.model.get('data_preprocessor') in (None, {}) or \
+        cfg.model.data_preprocessor.type == 'SourceSplitDataPreprocessor'
 
 
 def _check_model_and_pipelines(cfg):

@@ -7,6 +7,7 @@ _base_ = [
     './datasets/demo_detection.py',
     './schedules/long_schedule.py',
     './default_runtime.py',
+    './student_data.py',
 ]
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 detector = _base_.model
@@ -22,13 +23,13 @@ human_pipeline = [
     dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
-    dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
+    dict(type='PackDetInputs'),  # SourceSplitDataPreprocessor splits human from pseudo
 ]
 pseudo_pipeline = [
     dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
-    dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),
+    dict(type='PackDetInputs'),
 ]
 human_dataset = dict(
     type='CocoDataset', data_root='data/demo/', metainfo=_base_.metainfo,
@@ -37,13 +38,9 @@ human_dataset = dict(
 pseudo_dataset = dict(
     type='CocoDataset', data_root='data/demo/', metainfo=_base_.metainfo,
     ann_file='pseudo/pseudo_labels.json', data_prefix=dict(img='unlabeled/'),
-    # images where the teacher found nothing are kept as negatives
-    filter_cfg=dict(filter_empty_gt=False), pipeline=pseudo_pipeline)
+    filter_cfg=_base_.pseudo_filter_cfg, pipeline=pseudo_pipeline)
 batch_size = 8
 train_dataloader = dict(
     batch_size=batch_size,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=batch_size,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
-    # source 0 = human, source 1 = pseudo
-    dataset=dict(_delete_=True, type='HumanPseudoDataset',
-                 human=human_dataset, pseudo=pseudo_dataset))
+    sampler=dict(_base_.student_sampler, batch_size=batch_size),
+    dataset=dict(_base_.student_dataset, human=human_dataset, pseudo=pseudo_dataset))

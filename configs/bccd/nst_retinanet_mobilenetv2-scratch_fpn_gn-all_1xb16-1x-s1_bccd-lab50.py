@@ -13,7 +13,8 @@
 # the pseudo half alone); loss normalization with alpha 1.
 # Model and schedule are the supervised config's. The half-batch student
 # (4 human + 4 pseudo in 8) is the named ablation nst_..._1xb8-1x-s1_bccd-lab50.py.
-_base_ = './retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py'
+_base_ = ['./retinanet_mobilenetv2-scratch_fpn_gn-all_1xb8-1x_bccd.py',
+          '../_base_/student_data.py']
 
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 pseudo_strength = None  # the pseudo half's strength, if not `strength` (a probe's knob)
@@ -28,13 +29,13 @@ human_pipeline = [
     dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
-    dict(type='MultiBranch', branch_field=['sup', 'unsup'], sup=dict(type='PackDetInputs')),
+    dict(type='PackDetInputs'),  # SourceSplitDataPreprocessor splits human from pseudo
 ]
 pseudo_pipeline = [
     dict(type='SafeLoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     augment,
-    dict(type='MultiBranch', branch_field=['sup', 'unsup'], unsup=dict(type='PackDetInputs')),
+    dict(type='PackDetInputs'),
 ]
 human_dataset = dict(
     type='CocoDataset', data_root=_base_.data_root, metainfo=_base_.metainfo,
@@ -43,10 +44,7 @@ human_dataset = dict(
 pseudo_dataset = dict(
     type='CocoDataset', data_root=_base_.data_root, metainfo=_base_.metainfo,
     ann_file='pseudo/pseudo_labels.json', data_prefix=dict(img='JPEGImages/'),
-    # images where the teacher found nothing are kept as negatives
-    filter_cfg=dict(filter_empty_gt=False), pipeline=pseudo_pipeline)
+    filter_cfg=_base_.pseudo_filter_cfg, pipeline=pseudo_pipeline)
 train_dataloader = dict(
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=16,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
-    dataset=dict(_delete_=True, type='HumanPseudoDataset',
-                 human=human_dataset, pseudo=pseudo_dataset))
+    sampler=dict(_base_.student_sampler, batch_size=16),
+    dataset=dict(_base_.student_dataset, human=human_dataset, pseudo=pseudo_dataset))

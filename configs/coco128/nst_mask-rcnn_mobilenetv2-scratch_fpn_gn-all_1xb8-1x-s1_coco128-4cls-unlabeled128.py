@@ -6,7 +6,8 @@
 # both); loss normalization with alpha 1. Pass the pseudo-label file with
 #   --cfg-options train_dataloader.dataset.pseudo.ann_file=<pseudo.json>
 # The half-batch student (2 + 2 in 4) is the ablation nst_..._1xb4-1x-s1_....py.
-_base_ = './mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py'
+_base_ = ['./mask-rcnn_mobilenetv2-scratch_fpn_gn-all_1xb4-1x_coco128-4cls.py',
+          '../_base_/student_data.py']
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 model = dict(
     _delete_=True,
@@ -18,24 +19,19 @@ load = [
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
 ]
 augment = dict(type='StrengthAugment', strength=_base_.strength, scale=_base_.img_scale)
-human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                  sup=dict(type='PackDetInputs'))
-pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                   unsup=dict(type='PackDetInputs'))
+pack = dict(type='PackDetInputs')  # SourceSplitDataPreprocessor splits human from pseudo
 train_dataloader = dict(
     # mmdet's AspectRatioBatchSampler would regroup the sampler's half/half
     # batches by aspect ratio (coco128 mixes portrait and landscape images)
     batch_sampler=None,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=8,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    sampler=dict(_base_.student_sampler, batch_size=8),
     dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
-        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, augment, human_pack]),
+        _base_.student_dataset,
+        human=dict(_base_.train_dataloader.dataset, pipeline=[*load, augment, pack]),
         pseudo=dict(
             type='CocoDataset', metainfo=_base_.metainfo,
             data_root='data/coco-unlabeled128/',
             ann_file='pseudo_labels.json',
             data_prefix=dict(img=''),
-            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, augment, pseudo_pack])))
+            filter_cfg=_base_.pseudo_filter_cfg,
+            pipeline=[*load, augment, pack])))

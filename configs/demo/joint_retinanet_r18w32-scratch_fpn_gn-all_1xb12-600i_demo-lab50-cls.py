@@ -7,7 +7,8 @@
 #   python tools/train.py configs/demo/joint_retinanet_r18w32-scratch_fpn_gn-all_1xb12-600i_demo-lab50-cls.py  # noqa: E501
 # The checkpoint is a plain detector checkpoint plus cls_head.*: tools/test.py
 # with the supervised config evaluates it as it is.
-_base_ = './sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'
+_base_ = ['./sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py',
+          '../_base_/student_data.py']
 cls_weight = 1.0  # weight of the classification loss
 model = dict(
     _delete_=True,
@@ -15,26 +16,20 @@ model = dict(
     detector=_base_.model,
     cls_head=dict(type='ImageClsHead', in_channels=256, num_classes=3),
     cls_weight=cls_weight)
-branches = ['sup', 'cls']
-det_pipeline = [*_base_.train_pipeline[:-1],
-                dict(type='MultiBranch', branch_field=branches, sup=dict(type='PackDetInputs'))]
 cls_pipeline = [
     dict(type='SafeLoadImageFromFile'),
     dict(type='Resize', scale=(64, 64), keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branches,
-         cls=dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
-                                                   'img_shape', 'gt_label'))),
+    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
+                                          'img_shape', 'gt_label')),
 ]
 train_dataloader = dict(
     batch_size=12,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=12,
+    sampler=dict(_base_.student_sampler, batch_size=12,
                  source_ratio=[2, 1]),  # 8 detection + 4 classification images
     dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[
-            dict(_base_.train_dataloader.dataset, pipeline=det_pipeline),
-            dict(type='ClassFolderDataset', data_root=_base_.data_root,
-                 data_prefix=dict(img='classify/'), metainfo=_base_.metainfo,
-                 pipeline=cls_pipeline)]))
+        _base_.student_dataset,
+        human=_base_.train_dataloader.dataset,
+        classify=dict(type='ClassFolderDataset', data_root=_base_.data_root,
+                      data_prefix=dict(img='classify/'), metainfo=_base_.metainfo,
+                      pipeline=cls_pipeline)))

@@ -5,7 +5,8 @@
 #       configs/demo/sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py \
 #       configs/demo/nst_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb4-40i-s1_coco128-unlabeled128.py \
 #       --work-dir work_dirs/st_coco128 --img-dir data/coco-unlabeled128
-_base_ = './sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py'
+_base_ = ['./sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco128.py',
+          '../_base_/student_data.py']
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 model = dict(
     _delete_=True,
@@ -18,25 +19,20 @@ load = [
 ]
 strength = 'S1'  # Zoph et al.'s augmentation strength, S1-S4: the one value to change
 augment = dict(type='StrengthAugment', strength=strength, scale=_base_.img_scale)
-human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                  sup=dict(type='PackDetInputs'))
-pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                   unsup=dict(type='PackDetInputs'))
+pack = dict(type='PackDetInputs')  # SourceSplitDataPreprocessor splits human from pseudo
 train_dataloader = dict(
     batch_size=4,
     batch_sampler=None,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    sampler=dict(_base_.student_sampler, batch_size=4),
     dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
+        _base_.student_dataset,
         human=dict(_base_.train_dataloader.dataset,
-                   pipeline=[*load, augment, human_pack]),
+                   pipeline=[*load, augment, pack]),
         # tools/self_train.py points ann_file / data_prefix at its pseudo labels
         pseudo=dict(
             type='CocoDataset',
             data_root='data/coco-unlabeled128/',
             ann_file='pseudo_labels.json',
             data_prefix=dict(img=''),
-            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*load, augment, pseudo_pack])))
+            filter_cfg=_base_.pseudo_filter_cfg,
+            pipeline=[*load, augment, pack])))

@@ -9,31 +9,26 @@
 # One-value switches: strength ('S1'-'S4'), alpha, and the batch
 # train_dataloader.sampler.batch_size (the DataLoader's follows it). The
 # pseudo-label threshold belongs to the labelling: tools/self_train.py --score-thr.
-_base_ = './sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-3x-s1_coco.py'
+_base_ = ['./sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-3x-s1_coco.py',
+          '../_base_/student_data.py']
 alpha = 1.0  # smaller for stronger augmentation, larger for longer training
 model = dict(
     _delete_=True,
     type='NoisyStudentDetector',
     detector=_base_.model,
     loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
-human_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                  sup=dict(type='PackDetInputs'))
-pseudo_pack = dict(type='MultiBranch', branch_field=['sup', 'unsup'],
-                   unsup=dict(type='PackDetInputs'))
 train_dataloader = dict(
     batch_size=4,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    sampler=dict(_base_.student_sampler, batch_size=4),
     dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
+        _base_.student_dataset,
         human=dict(_base_.train_dataloader.dataset,
-                   pipeline=[*_base_.load, _base_.augment, human_pack]),
+                   pipeline=[*_base_.load, _base_.augment, dict(type='PackDetInputs')]),
         # tools/self_train.py points ann_file / data_prefix at its pseudo labels
         pseudo=dict(
             type='CocoDataset',
             data_root=_base_.data_root,
             ann_file='annotations/unlabeled2017_pseudo.json',
             data_prefix=dict(img='unlabeled2017/'),
-            filter_cfg=dict(filter_empty_gt=False),  # negatives stay
-            pipeline=[*_base_.load, _base_.augment, pseudo_pack])))
+            filter_cfg=_base_.pseudo_filter_cfg,
+            pipeline=[*_base_.load, _base_.augment, dict(type='PackDetInputs')])))

@@ -8,7 +8,8 @@
 #     $C/sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py \
 #     $C/nst_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb8-1x-s1_voc12aug-512x512-unlabeled.py \
 #     --work-dir work_dirs/voc_st --img-dir data/unlabeled_images --tta --gpus 4
-_base_ = './sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py'
+_base_ = ['./sup_deeplabv3plus_r50-in1k_d8_syncbn-all_4xb4-1x-s1_voc12aug-512x512.py',
+          '../_base_/student_data.py']
 alpha = 1.0  # Zoph et al.'s loss-normalization weight of the pseudo-labelled loss
 model = dict(
     _delete_=True,
@@ -18,11 +19,9 @@ model = dict(
     loss_norm=dict(type='LossNormalizer', alpha=alpha, momentum=0.01))
 train_dataloader = dict(
     batch_size=8,
-    sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler', batch_size=8,
-                 source_ratio=[1, 1]),  # exactly half human, half pseudo
+    sampler=dict(_base_.student_sampler, type='mmdet.MultiSourceSampler', batch_size=8),
     dataset=dict(
-        _delete_=True,
-        type='HumanPseudoDataset',
+        _base_.student_dataset,
         human=dict(type='ConcatDataset', datasets=[
             dict(_base_.dataset_train, pipeline=_base_.train_pipeline),
             dict(_base_.dataset_aug, pipeline=_base_.train_pipeline)]),

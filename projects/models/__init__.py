@@ -6,6 +6,8 @@ from .roi_heads import *  # noqa: F401,F403
 from .loss_normalizer import LossNormalizer, scale_losses, total_loss
 from .safe_pretrained import SafePretrained
 from .segmentors import *  # noqa: F401,F403
+from .source_split_data_preprocessor import SourceSplitDataPreprocessor
 from .test_time_augs import *  # noqa: F401,F403
 
-__all__ = ['LossNormalizer', 'SafePretrained', 'scale_losses', 'total_loss']
+__all__ = ['LossNormalizer', 'SafePretrained', 'SourceSplitDataPreprocessor', 'scale_losses',
+           'total_loss']

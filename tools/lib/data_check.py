@@ -129,7 +129,7 @@ def check_train_sampler(cfg) -> None:
     """A ``MultiSourceSampler`` (half human, half pseudo per batch) with a
     ``batch_sampler`` (mmdet's coco bases set ``AspectRatioBatchSampler``):
     the batch sampler regroups the sampler's indices by aspect ratio, so a
-    batch can hold one source only and the student's branch is empty."""
+    batch can hold one source only and the student's other part is empty."""
     loader = cfg.get('train_dataloader') or {}
     sampler_type = str((loader.get('sampler') or {}).get('type', '')).split('.')[-1]
     if sampler_type == 'MultiSourceSampler' and loader.get('batch_sampler'):

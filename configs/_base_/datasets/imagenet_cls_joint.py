@@ -1,8 +1,8 @@
 # The classification part of joint training (Zoph et al. 2020, Table 7):
 # ImageNet-1k train images, data/imagenet/train/<wnid>/*.JPEG
 # (ClassFolderDataset), 224 crops, and the classifier on a ResNet-50's C5.
-# A joint config packs them into its own branch list:
-#   dict(type='MultiBranch', branch_field=branches, cls=_base_.cls_pack)
+# A joint config names them as HumanPseudoDataset's `classify` part:
+#   classify=dict(_base_.imagenet_cls, pipeline=[*_base_.cls_steps, _base_.cls_pack])
 cls_steps = [
     dict(type='SafeLoadImageFromFile'),
     dict(type='RandomResize', scale=(256, 256), ratio_range=(0.875, 1.25), keep_ratio=True),

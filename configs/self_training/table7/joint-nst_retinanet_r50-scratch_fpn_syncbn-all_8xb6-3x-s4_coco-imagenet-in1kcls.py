@@ -11,19 +11,10 @@ model = dict(
     detector=_base_.model,
     cls_head=_base_.cls_head,
     cls_weight=_base_.cls_weight)
-branches = ['sup', 'unsup', 'cls']
 train_dataloader = dict(
     batch_size=6,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=6,
+    sampler=dict(type='MultiSourceSampler', batch_size=6,
                  source_ratio=[1, 1, 1]),  # 2 human + 2 pseudo + 2 ImageNet per GPU
     dataset=dict(
-        human=dict(pipeline=[*_base_.load, _base_.augment,
-                             dict(type='MultiBranch', branch_field=branches,
-                                  sup=dict(type='PackDetInputs'))]),
-        pseudo=dict(pipeline=[*_base_.load, _base_.augment,
-                              dict(type='MultiBranch', branch_field=branches,
-                                   unsup=dict(type='PackDetInputs'))]),
         # metainfo: the human part's (ImageNet's own classes are the folders)
-        classify=dict(_base_.imagenet_cls, pipeline=[
-            *_base_.cls_steps,
-            dict(type='MultiBranch', branch_field=branches, cls=_base_.cls_pack)])))
+        classify=dict(_base_.imagenet_cls, pipeline=[*_base_.cls_steps, _base_.cls_pack])))

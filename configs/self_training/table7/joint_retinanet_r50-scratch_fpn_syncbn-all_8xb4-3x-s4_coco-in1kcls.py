@@ -6,28 +6,21 @@
 # crop size and cls_weight are our choices (the paper's are not restated here).
 # ImageNet: data/imagenet/train/<wnid>/*.JPEG (ClassFolderDataset).
 _base_ = ['../sup_retinanet_r50-scratch_fpn_syncbn-all_8xb2-3x-s4_coco.py',
-          '../../_base_/datasets/imagenet_cls_joint.py']
+          '../../_base_/datasets/imagenet_cls_joint.py',
+          '../../_base_/student_data.py']
 model = dict(
     _delete_=True,
     type='JointTrainingDetector',
     detector=_base_.model,
     cls_head=_base_.cls_head,
     cls_weight=_base_.cls_weight)
-branches = ['sup', 'cls']
 train_dataloader = dict(
     batch_size=4,
     batch_sampler=None,
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=4,
-                 source_ratio=[1, 1]),  # 2 COCO + 2 ImageNet images per GPU
+    sampler=dict(_base_.student_sampler, batch_size=4),  # 2 COCO + 2 ImageNet images per GPU
     dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        ignore_keys=['classes', 'palette'],  # the image classes are ImageNet's
-        datasets=[
-            dict(_base_.train_dataloader.dataset,
-                 pipeline=[*_base_.load, _base_.augment,
-                           dict(type='MultiBranch', branch_field=branches,
-                                sup=dict(type='PackDetInputs'))]),
-            dict(_base_.imagenet_cls, pipeline=[
-                *_base_.cls_steps,
-                dict(type='MultiBranch', branch_field=branches, cls=_base_.cls_pack)])]))
+        _base_.student_dataset,
+        human=dict(_base_.train_dataloader.dataset,
+                   pipeline=[*_base_.load, _base_.augment, dict(type='PackDetInputs')]),
+        # metainfo: the human part's (ImageNet's own classes are the folders)
+        classify=dict(_base_.imagenet_cls, pipeline=[*_base_.cls_steps, _base_.cls_pack])))

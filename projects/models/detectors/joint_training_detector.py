@@ -8,8 +8,9 @@ from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from ..source_split_data_preprocessor import check_sources
 
-CLS_BRANCH = 'cls'
+CLS_SOURCE = 'classify'  # HumanPseudoDataset's classification part
 
 
 def _plain_preprocessor(detector: dict) -> dict:
@@ -26,9 +27,11 @@ def _plain_preprocessor(detector: dict) -> dict:
 class JointTrainingDetector(BaseDetector):
     """Train a detector and an image classifier on one shared backbone.
 
-    Each batch holds detection images (the ``sup`` branch, plus ``unsup`` when
-    ``detector`` is a :class:`NoisyStudentDetector`: joint training composes
-    with self-training) and classification images (the ``cls`` branch, each
+    Each batch, from a :class:`HumanPseudoDataset` split by
+    :class:`SourceSplitDataPreprocessor`, holds detection images (the
+    ``human`` part, plus ``pseudo`` when ``detector`` is a
+    :class:`NoisyStudentDetector`: joint training composes with
+    self-training) and classification images (the ``classify`` part, each
     with ``gt_label`` in its metainfo, from :class:`ClassFolderDataset`). The
     loss is the detector's plus ``cls_weight`` x the cross-entropy of an
     :class:`ImageClsHead` on the backbone's last stage.
@@ -44,7 +47,7 @@ class JointTrainingDetector(BaseDetector):
         cls_head (dict): :class:`ImageClsHead` config (in_channels, num_classes).
         cls_weight (float): Weight of the classification loss. Default 1.0.
         data_preprocessor (dict, optional): Defaults to a
-            ``MultiBranchDataPreprocessor`` around the detector's own.
+            :class:`SourceSplitDataPreprocessor` around the detector's own.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -54,7 +57,7 @@ class JointTrainingDetector(BaseDetector):
         if cls_weight < 0:
             raise ValueError(f'JointTrainingDetector: cls_weight must be >= 0, got {cls_weight}')
         if data_preprocessor is None:
-            data_preprocessor = dict(type='MultiBranchDataPreprocessor',
+            data_preprocessor = dict(type='SourceSplitDataPreprocessor',
                                      data_preprocessor=_plain_preprocessor(detector))
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         det = MODELS.build(detector)
@@ -65,7 +68,7 @@ class JointTrainingDetector(BaseDetector):
                 self.add_module(name, child)
         self.cls_head = MODELS.build(dict(cls_head, type=cls_head.get('type', 'ImageClsHead')))
         self.cls_weight = float(cls_weight)
-        self.multi_branch_detector = hasattr(det, 'loss_norm')
+        self.student_detector = hasattr(det, 'loss_norm')
 
     @property
     def shared_backbone(self):
@@ -80,23 +83,20 @@ class JointTrainingDetector(BaseDetector):
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, SampleList]) -> dict:
         """The detector's losses plus ``joint_cls_loss`` (weighted) and ``joint_cls_acc``."""
-        for branch in ('sup', CLS_BRANCH):
-            if branch not in multi_batch_inputs:
-                raise KeyError(f'JointTrainingDetector needs a "{branch}" branch in every '
-                               'batch (check the MultiBranch pipelines and the sampler)')
+        check_sources(multi_batch_inputs, ('human', CLS_SOURCE), type(self).__name__)
         losses = self.loss_by_detection(multi_batch_inputs, multi_batch_data_samples)
-        losses.update(self.loss_by_classification(multi_batch_inputs[CLS_BRANCH],
-                                                  multi_batch_data_samples[CLS_BRANCH]))
+        losses.update(self.loss_by_classification(multi_batch_inputs[CLS_SOURCE],
+                                                  multi_batch_data_samples[CLS_SOURCE]))
         return losses
 
     def loss_by_detection(self, multi_batch_inputs: Dict[str, Tensor],
                           multi_batch_data_samples: Dict[str, SampleList]) -> dict:
-        """The detector's losses on the detection branches, (B_det, C, H, W) inputs."""
-        if self.multi_branch_detector:
-            keep = [b for b in multi_batch_inputs if b != CLS_BRANCH]
+        """The detector's losses on the detection parts, (B_det, C, H, W) inputs."""
+        if self.student_detector:
+            keep = [b for b in multi_batch_inputs if b != CLS_SOURCE]
             return self.detector.loss({b: multi_batch_inputs[b] for b in keep},
                                       {b: multi_batch_data_samples[b] for b in keep})
-        return self.detector.loss(multi_batch_inputs['sup'], multi_batch_data_samples['sup'])
+        return self.detector.loss(multi_batch_inputs['human'], multi_batch_data_samples['human'])
 
     def loss_by_classification(self, batch_inputs: Tensor,
                                batch_data_samples: SampleList) -> dict:

@@ -8,18 +8,20 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from ..checkpoint_prefix import prefix_plain_state_dict
+from ..source_split_data_preprocessor import check_sources
 
 
 @MODELS.register_module()
 class NoisyStudentDetector(BaseDetector):
     """Train any mmdet detector on human and pseudo labels together.
 
-    Batches come from a ``MultiSourceSampler`` (half human, half pseudo) and
-    a ``MultiBranch`` pipeline that puts human images in the ``sup`` branch
-    and pseudo-labelled images in the ``unsup`` branch; a
-    ``MultiBranchDataPreprocessor`` groups them. The two losses are computed
-    separately and combined by :class:`LossNormalizer`. Prediction, testing
-    and ``tools/test.py`` use the student.
+    Batches come from a :class:`HumanPseudoDataset` under mmdet's
+    ``MultiSourceSampler`` (half human, half pseudo); a
+    :class:`SourceSplitDataPreprocessor` splits them by each sample's
+    ``source``, as it does for the segmentation student. The two losses are
+    computed separately and combined by :class:`LossNormalizer` (keys
+    ``sup_*`` / ``unsup_*``). Prediction, testing and ``tools/test.py`` use
+    the student.
 
     A plain detector checkpoint (the teacher, say) initialises the student:
     ``load_from=teacher.pth`` works unchanged.
@@ -28,7 +30,7 @@ class NoisyStudentDetector(BaseDetector):
         detector (dict): The student detector config (any mmdet detector).
         loss_norm (dict): :class:`LossNormalizer` config.
         data_preprocessor (dict, optional): Defaults to a
-            ``MultiBranchDataPreprocessor`` around the detector's own, so a
+            :class:`SourceSplitDataPreprocessor` around the detector's own, so a
             child config that changes ``model.detector.data_preprocessor``
             (e.g. for caffe-style ImageNet weights) changes one place.
         init_cfg (dict, optional): Initialization config.
@@ -40,7 +42,7 @@ class NoisyStudentDetector(BaseDetector):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
-            data_preprocessor = dict(type='MultiBranchDataPreprocessor',
+            data_preprocessor = dict(type='SourceSplitDataPreprocessor',
                                      data_preprocessor=detector['data_preprocessor'])
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(detector)
@@ -48,17 +50,14 @@ class NoisyStudentDetector(BaseDetector):
 
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, SampleList]) -> dict:
-        """Normalized sum of the human (``sup_``) and pseudo (``unsup_``) losses."""
-        for branch in ('sup', 'unsup'):
-            if branch not in multi_batch_inputs:
-                raise KeyError(f'NoisyStudentDetector needs a "{branch}" branch in '
-                               'every batch (check the MultiBranch pipelines and '
-                               'the MultiSourceSampler)')
-        human = self.loss_by_gt_instances(multi_batch_inputs['sup'],
-                                          multi_batch_data_samples['sup'])
-        pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['unsup'],
-                                               multi_batch_data_samples['unsup'])
-        boxes = sum(len(s.gt_instances) for s in multi_batch_data_samples['unsup'])
+        """Normalized sum of the human (``sup_``) and pseudo (``unsup_``) losses of
+        ``{'human': (B_h, C, H, W), 'pseudo': (B_p, C, H, W)}`` inputs."""
+        check_sources(multi_batch_inputs, ('human', 'pseudo'), type(self).__name__)
+        human = self.loss_by_gt_instances(multi_batch_inputs['human'],
+                                          multi_batch_data_samples['human'])
+        pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['pseudo'],
+                                               multi_batch_data_samples['pseudo'])
+        boxes = sum(len(s.gt_instances) for s in multi_batch_data_samples['pseudo'])
         return self.loss_norm(human, pseudo, num_pseudo_boxes=boxes)
 
     def loss_by_gt_instances(self, batch_inputs: Tensor,

@@ -1,5 +1,5 @@
 """Noisy-Student student for semantic segmentation (mmseg)."""
-from typing import List
+from typing import Dict, List
 
 from torch import Tensor
 
@@ -7,6 +7,7 @@ from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from ..checkpoint_prefix import prefix_plain_state_dict
+from ..source_split_data_preprocessor import check_sources
 
 
 @MODELS.register_module()
@@ -15,7 +16,9 @@ class NoisyStudentSegmentor(BaseSegmentor):
 
     Batches come from a ``HumanPseudoDataset`` (every data sample tagged
     ``source='human'`` or ``'pseudo'``) under mmdet's ``MultiSourceSampler``
-    (half of each batch from each). The two halves get separate losses,
+    (half of each batch from each); :class:`SourceSplitDataPreprocessor`
+    splits them by ``source``, as for the detection student. The two halves
+    get separate losses,
     combined by the same :class:`LossNormalizer` as the detection student:
     ``L = (L_h + alpha * avg(L_h) / avg(L_p) * L_p) / (1 + alpha)``, keys
     ``sup_*`` / ``unsup_*``. Prediction and ``tools/test.py`` use the student;
@@ -24,7 +27,8 @@ class NoisyStudentSegmentor(BaseSegmentor):
     Args:
         segmentor (dict): The student segmentor config (any mmseg segmentor).
         loss_norm (dict): :class:`LossNormalizer` config.
-        data_preprocessor (dict, optional): Defaults to the segmentor's.
+        data_preprocessor (dict, optional): Defaults to a
+            :class:`SourceSplitDataPreprocessor` around the segmentor's.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -34,24 +38,18 @@ class NoisyStudentSegmentor(BaseSegmentor):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
-            data_preprocessor = segmentor['data_preprocessor']
+            data_preprocessor = dict(type='SourceSplitDataPreprocessor',
+                                     data_preprocessor=segmentor['data_preprocessor'])
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(segmentor)
         self.loss_norm = MODELS.build(loss_norm)  # the detection student's, shared
 
-    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
-        """Normalized human (``sup_``) + pseudo (``unsup_``) losses of a
-        (B, C, H, W) batch split by each sample's ``source``."""
-        sources = [s.metainfo.get('source') for s in data_samples]
-        parts = {}
-        for source in ('human', 'pseudo'):
-            idx = [i for i, s in enumerate(sources) if s == source]
-            if not idx:
-                raise KeyError(f'NoisyStudentSegmentor: no "{source}" sample in the batch '
-                               '(use HumanPseudoDataset with MultiSourceSampler)')
-            parts[source] = (inputs[idx], [data_samples[i] for i in idx])
-        human = self.loss_by_gt_instances(*parts['human'])
-        pseudo = self.loss_by_pseudo_instances(*parts['pseudo'])
+    def loss(self, inputs: Dict[str, Tensor], data_samples: Dict[str, SampleList]) -> dict:
+        """Normalized human (``sup_``) + pseudo (``unsup_``) losses of
+        ``{'human': (B_h, C, H, W), 'pseudo': (B_p, C, H, W)}`` inputs."""
+        check_sources(inputs, ('human', 'pseudo'), type(self).__name__)
+        human = self.loss_by_gt_instances(inputs['human'], data_samples['human'])
+        pseudo = self.loss_by_pseudo_instances(inputs['pseudo'], data_samples['pseudo'])
         return self.loss_norm(human, pseudo)
 
     def loss_by_gt_instances(self, inputs: Tensor, data_samples: SampleList) -> dict:

@@ -22,7 +22,7 @@ def _batch(demo_data):
     cfg = Config.fromfile(JOINT)
     init_default_scope('mmdet')
     loader_cfg = copy.deepcopy(cfg.train_dataloader)
-    for ds in loader_cfg.dataset.datasets:
+    for ds in (loader_cfg.dataset.human, loader_cfg.dataset.classify):
         ds.data_root = demo_data + '/'
     loader_cfg.sampler.batch_size = loader_cfg.batch_size = 6  # 4 detection + 2 crops
     torch.manual_seed(0)
@@ -39,14 +39,14 @@ def _grad_norm(params):
 def test_both_losses_reach_the_shared_backbone(demo_data):
     cfg, model, data = _batch(demo_data)
     inputs, samples = data['inputs'], data['data_samples']
-    assert len(samples['sup']) == 4 and len(samples['cls']) == 2
-    assert all(s.metainfo['gt_label'] in (0, 1, 2) for s in samples['cls'])
+    assert len(samples['human']) == 4 and len(samples['classify']) == 2
+    assert all(s.metainfo['gt_label'] in (0, 1, 2) for s in samples['classify'])
     backbone = list(model.backbone.parameters())
     det = model.loss_by_detection(inputs, samples)
     model.parse_losses(det)[0].backward()
     det_norm, head_norm = _grad_norm(backbone), _grad_norm(model.cls_head.parameters())
     model.zero_grad(set_to_none=True)
-    cls = model.loss_by_classification(inputs['cls'], samples['cls'])
+    cls = model.loss_by_classification(inputs['classify'], samples['classify'])
     cls['joint_cls_loss'].backward()
     assert det_norm > 0 and head_norm == 0  # detection does not touch the classifier
     assert _grad_norm(backbone) > 0 and _grad_norm(model.cls_head.parameters()) > 0
@@ -71,7 +71,7 @@ def test_checkpoint_is_a_plain_detector_plus_cls_head(demo_data):
 def test_weight_zero_leaves_the_classifier_out_of_the_loss(demo_data):
     cfg, model, data = _batch(demo_data)
     model.cls_weight = 0.0
-    out = model.loss_by_classification(data['inputs']['cls'], data['data_samples']['cls'])
+    out = model.loss_by_classification(data['inputs']['classify'], data['data_samples']['classify'])
     assert float(out['joint_cls_loss']) == 0.0
     with pytest.raises(ValueError, match='cls_weight'):
         MODELS.build(dict(cfg.model, cls_weight=-1))
@@ -79,7 +79,8 @@ def test_weight_zero_leaves_the_classifier_out_of_the_loss(demo_data):
 
 def test_demo_config_trains_and_its_checkpoint_tests_as_a_plain_detector(demo_data, tmp_path):
     work = str(tmp_path / 'joint')
-    opts = [f'train_dataloader.dataset.datasets.{i}.data_root={demo_data}/' for i in (0, 1)]
+    opts = [f'train_dataloader.dataset.{part}.data_root={demo_data}/'
+            for part in ('human', 'classify')]
     opts += [o for o in demo_cfg_options(demo_data) if not o.startswith('train_dataloader')]
     opts += ['train_cfg.base_iters=3', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000',
              'train_cfg.checkpoint_interval=90000', 'default_hooks.logger.interval=1',

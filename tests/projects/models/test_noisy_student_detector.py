@@ -41,7 +41,7 @@ def test_every_batch_has_the_configured_composition(demo_data, ratio, batch, exp
     for i, data in zip(range(6), loader):
         data = model.data_preprocessor(data, True)
         inputs = data['inputs']
-        assert (len(inputs.get('sup', [])), len(inputs.get('unsup', []))) == expected, i
+        assert (len(inputs.get('human', [])), len(inputs.get('pseudo', []))) == expected, i
 
 
 def test_loss_is_normalized_sum_of_branch_losses(demo_data):
@@ -52,8 +52,8 @@ def test_loss_is_normalized_sum_of_branch_losses(demo_data):
     inputs, samples = data['inputs'], data['data_samples']
     losses = model.loss(inputs, samples)
     with torch.no_grad():
-        human = model.student.loss(inputs['sup'], samples['sup'])
-        pseudo = model.student.loss(inputs['unsup'], samples['unsup'])
+        human = model.student.loss(inputs['human'], samples['human'])
+        pseudo = model.student.loss(inputs['pseudo'], samples['pseudo'])
     lh = sum(sum(v) if isinstance(v, list) else v for k, v in human.items() if 'loss' in k)
     lp = sum(sum(v) if isinstance(v, list) else v for k, v in pseudo.items() if 'loss' in k)
     total = sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if 'loss' in k)

@@ -49,12 +49,12 @@ def test_loss_is_the_shared_normalization_of_both_halves(demo_data):
     model = MODELS.build(cfg.model).train()
     data = model.data_preprocessor(next(iter(Runner.build_dataloader(loader_cfg, seed=0))), True)
     inputs, samples = data['inputs'], data['data_samples']
+    assert (len(samples['human']), len(samples['pseudo'])) == (4, 4)
+    assert {s.metainfo['source'] for s in samples['pseudo']} == {'pseudo'}
     losses = model.loss(inputs, samples)
-    h = [i for i, s in enumerate(samples) if s.metainfo['source'] == 'human']
-    p = [i for i, s in enumerate(samples) if s.metainfo['source'] == 'pseudo']
     with torch.no_grad():
-        lh = model.student.loss(inputs[h], [samples[i] for i in h])['decode.loss_ce']
-        lp = model.student.loss(inputs[p], [samples[i] for i in p])['decode.loss_ce']
+        lh = model.student.loss(inputs['human'], samples['human'])['decode.loss_ce']
+        lp = model.student.loss(inputs['pseudo'], samples['pseudo'])['decode.loss_ce']
     # first step: averages = current values, alpha = 1: L = (L_h + L_h/L_p * L_p) / 2
     assert float(losses['sup_decode.loss_ce'] + losses['unsup_decode.loss_ce']) == \
         pytest.approx(float(lh), rel=1e-4)

@@ -242,7 +242,7 @@ def test_img_scale_moves_training_validation_test_and_labelling():
 
 def test_one_line_img_scale_child_and_what_keeps_its_own_scale(tmp_path):
     cfg = resolve_switches(Config.fromfile(_child(tmp_path, JOINT, 'img_scale = (96, 80)')))
-    det, cls = cfg.train_dataloader.dataset.datasets
+    det, cls = cfg.train_dataloader.dataset.human, cfg.train_dataloader.dataset.classify
     assert set(_scales(det)) == set(_scales(cfg.test_dataloader)) == {(96, 80)}
     assert list(_scales(cls)) == [(64, 64)]  # classification images keep their size
     tta = [dict(type='TestTimeAug', transforms=[[dict(type='Resize', scale=(1333, 640))]])]
