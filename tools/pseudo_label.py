@@ -191,7 +191,7 @@ def write_pseudo_labels(args, good, skipped, classes, cat_ids, auto) -> str:
 
 def fingerprint(args, images, prefix) -> dict:
     """What makes this tool's output: a resumed run must have the same."""
-    from projects.apis.offline_label_run import file_signature, images_signature
+    from projects.utils.fingerprint import file_signature, images_signature
     return dict(tool='pseudo_label', images=images_signature(images, prefix),
                 config=file_signature(args.config), checkpoint=file_signature(args.checkpoint),
                 cfg_options=args.cfg_options, score_thr=args.score_thr, tta=args.tta,

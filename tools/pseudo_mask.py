@@ -148,8 +148,8 @@ def write_summary(args, images, skipped, classes, out) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    from projects.apis.offline_label_run import (OfflineLabelRun, file_signature,
-                                                 images_signature)
+    from projects.apis.offline_label_run import OfflineLabelRun
+    from projects.utils.fingerprint import file_signature, images_signature
     from projects.utils.image_folder import list_image_folder
 
     os.makedirs(args.out_dir, exist_ok=True)

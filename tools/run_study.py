@@ -25,7 +25,9 @@ for its teacher).
 Each stage (a run's training, a teacher's labels) has one record in
 ``WORK_DIR/stages.json`` (:class:`projects.selftrain.StageRunner`; processes
 sharing a work dir merge their records): finished stages are skipped, an
-interrupted run resumes from its last checkpoint, and
+interrupted run resumes from its last checkpoint (a stage whose config,
+checkpoint, images or options changed since is refused in one line; ``--restart``
+moves the earlier study into ``WORK_DIR/previous-<time>/``), and
 ``WORK_DIR/NAME/seedS/result.json`` holds a run's final metrics. A study of
 mmseg configs labels masks instead of boxes and reports ``mIoU``.
 ``WORK_DIR/results.md`` holds the tables (mean, sample std and n over seeds),
@@ -86,6 +88,9 @@ def parse_args(argv=None):
                         help='write the report (and --publish) from the finished runs; '
                              'train nothing')
     parser.add_argument('--dry-run', action='store_true', help='print the commands only')
+    parser.add_argument('--restart', action='store_true',
+                        help='keep an earlier run of WORK_DIR in WORK_DIR/previous-<time>/ and '
+                        'start afresh (a stage made by other inputs is refused otherwise)')
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f'--jobs must be >= 1, got {args.jobs}')
@@ -435,6 +440,8 @@ def main(argv=None):
             for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
     stages = StageRunner(osp.join(work_dir, 'stages.json'), log_files=True,
                          dry_run=args.dry_run, prefix='  ')
+    if args.restart:
+        stages.restart()
     command = 'python tools/run_study.py ' + ' '.join(sys.argv[1:])
     header = dict(command=command, machine=machine() if not args.dry_run else '',
                   planned=[(run['name'], seed) for run, seed in jobs])

@@ -7,13 +7,18 @@ Detection (mmdet configs: tools/pseudo_label.py) and semantic segmentation
     python tools/self_train.py TEACHER_CONFIG STUDENT_CONFIG --work-dir DIR \\
         (--img-dir DIR | --ann-file UNLABELED.json --img-prefix DIR) \\
         [--teacher-checkpoint CKPT] [--rounds K] [--score-thr 0.5] [--tta] \\
-        [--student-init {scratch,teacher}] [--gpus N] [--cfg-options k=v ...]
+        [--student-init {scratch,teacher}] [--gpus N] [--cfg-options k=v ...] [--restart]
 
 Each stage runs the real tools (tools/train.py, tools/pseudo_label.py, or
 their dist_*.sh launchers with --gpus N > 1) and is recorded in
 ``WORK_DIR/self_train_state.json``; a rerun skips finished stages and
-resumes an interrupted one. ``WORK_DIR/summary.md`` gets the AP per round,
-teacher against student.
+resumes an interrupted one, if the rerun is the same run: each stage's record
+holds a fingerprint of what made it (the config, the teacher checkpoint, the
+unlabelled images' names, sizes and mtimes, the options), and a rerun with
+other ones is refused in one line naming the stage and what changed
+(``--restart`` moves the earlier run into ``WORK_DIR/previous-<time>/`` and
+starts afresh). ``WORK_DIR/summary.md`` gets
+the AP per round, teacher against student.
 """
 import argparse
 import os.path as osp
@@ -57,6 +62,9 @@ def parse_args(argv=None):
     parser.add_argument('--gpus', type=int, default=1, help='processes per stage')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to every training run')
+    parser.add_argument('--restart', action='store_true',
+                        help='keep an earlier run of WORK_DIR in WORK_DIR/previous-<time>/ '
+                        'and start afresh (a rerun with other inputs is refused otherwise)')
     args = parser.parse_args(argv)
     if args.ann_file and not args.img_prefix:
         parser.error('--ann-file needs --img-prefix')
@@ -92,6 +100,8 @@ class SelfTrainer:
         self.work = osp.abspath(args.work_dir)
         self.stages = StageRunner(osp.join(self.work, 'self_train_state.json'), gpus=args.gpus,
                                   prefix='[self_train]')
+        if args.restart:
+            self.stages.restart()
 
     def train(self, key, config, extra_opts=()):
         """Train (or resume) one model; returns its final checkpoint."""
@@ -108,10 +118,9 @@ class SelfTrainer:
 
     def run(self):
         a = self.args
-        if a.teacher_checkpoint and not self.stages.record('teacher'):
-            self.stages.save('teacher', checkpoint=osp.abspath(a.teacher_checkpoint),
-                             config=a.teacher_config, work_dir=None)
-        t_cfg, t_ckpt = a.teacher_config, self.train('teacher', a.teacher_config)
+        t_cfg = a.teacher_config
+        t_ckpt = self.stages.given('teacher', t_cfg, a.teacher_checkpoint) \
+            if a.teacher_checkpoint else self.train('teacher', t_cfg)
         img_root = osp.abspath(a.img_dir or a.img_prefix)
         for r in range(1, a.rounds + 1):
             pseudo = self.pseudo_label(f'pseudo_round{r}', t_cfg, t_ckpt)

@@ -2,9 +2,7 @@
 and ``tools/pseudo_mask.py``): distributed split, resume from part files,
 progress, the skipped-file report and the merge on rank 0. Each tool keeps
 only its per-image work and its output format."""
-import hashlib
 import json
-import os
 import os.path as osp
 import shutil
 import sys
@@ -15,32 +13,13 @@ from mmengine.dist import barrier, is_main_process
 from mmengine.utils import ProgressBar
 
 from projects.utils.errors import UserInputError
+from projects.utils.fingerprint import check_same_run
 from projects.utils.io import atomic_write_json
 from projects.utils.unreadable_images import bad_image_limit
 
 from .inference import PartStore, init_tool_dist
 
 FINGERPRINT = 'fingerprint.json'
-
-
-def file_signature(path: Optional[str]) -> Optional[list]:
-    """[real path, size, mtime] of a file (None for no file)."""
-    if not path:
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [osp.realpath(path), None, None]
-    return [osp.realpath(path), st.st_size, int(st.st_mtime)]
-
-
-def images_signature(images: List[dict], prefix: Optional[str]) -> str:
-    """A digest of the image list: each image's id, name, size and mtime, in order."""
-    digest = hashlib.sha1()
-    for im in images:
-        sig = file_signature(osp.join(prefix, im['file_name']) if prefix else None)
-        digest.update(json.dumps([im['id'], im['file_name'], sig and sig[1:]]).encode())
-    return f'{len(images)} images, sha1 {digest.hexdigest()[:16]}'
 
 
 class _LogProgress:
@@ -95,18 +74,8 @@ class OfflineLabelRun:
         """Record ``fingerprint`` for these parts, or refuse parts another run made."""
         path = osp.join(self.store.dir, FINGERPRINT)
         fingerprint = json.loads(json.dumps(fingerprint))  # as it reads back
-        if osp.exists(path):
-            old = json.load(open(path))
-            changed = [k for k in sorted(set(old) | set(fingerprint))
-                       if old.get(k) != fingerprint.get(k)]
-            if changed:
-                raise UserInputError(
-                    f'{self.store.dir} holds the parts of another run (changed: '
-                    f'{", ".join(changed)}); rerun with that run\'s arguments to finish it, '
-                    'or start afresh with --restart')
-        elif self.store.records():
-            raise UserInputError(f'{self.store.dir} holds parts of a run that recorded no '
-                                 'fingerprint (an earlier version); start afresh with --restart')
+        old = json.load(open(path)) if osp.exists(path) else None
+        check_same_run(old, fingerprint, self.store.dir, has_work=bool(self.store.records()))
         barrier()
         if self.rank == 0 and not osp.exists(path):
             atomic_write_json(fingerprint, path)

@@ -12,14 +12,18 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import time
 from typing import Dict, List, Optional, Sequence, Union
 
 from projects.utils.errors import UserInputError
+from projects.utils.fingerprint import check_same_run, file_signature, images_signature
+from projects.utils.image_folder import list_image_folder
 from projects.utils.io import atomic_write_json
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PSEUDO_PART = 'train_dataloader.dataset.pseudo'
 Options = Union[Dict[str, object], Sequence[str]]
+STAGE_FINGERPRINT = 'stage_fingerprint.json'  # in a training stage's folder, from its start
 
 
 def python() -> str:
@@ -73,6 +77,17 @@ def options_args(options: Optional[Options]) -> List[str]:
     return ['--cfg-options'] + list(options)
 
 
+def _source_signature(source: dict):
+    """The unlabelled images a labelling stage reads: a folder's listing (names,
+    sizes, mtimes), or the json's signature and the image folder."""
+    img_dir = source.get('img_dir')
+    if img_dir:
+        return images_signature(list_image_folder(img_dir), img_dir) if osp.isdir(img_dir) \
+            else file_signature(img_dir)
+    prefix = source.get('img_prefix')
+    return [file_signature(source.get('ann_file')), prefix and osp.realpath(prefix)]
+
+
 def _read_state(path: str) -> dict:
     try:
         with open(path) as f:
@@ -107,6 +122,23 @@ class StageRunner:
         self.dry_run, self.prefix = dry_run, prefix
         self.state = _read_state(state_file) if osp.isfile(state_file) else {}
 
+    def restart(self) -> None:
+        """Start afresh (``--restart``): the earlier run's record and stage
+        folders move into ``previous-<time>/`` beside them; nothing is deleted."""
+        if not self.dry_run and (self.state or osp.isfile(self.state_file)):
+            self._move_aside()
+
+    def _move_aside(self) -> None:
+        """The earlier run's record and stage folders into ``previous-<time>/``."""
+        root = osp.dirname(self.state_file)
+        aside = osp.join(root, time.strftime('previous-%Y%m%d-%H%M%S'))
+        os.makedirs(aside)
+        for name in os.listdir(root):
+            if not name.startswith('previous-') and not name.endswith('.lock'):
+                os.rename(osp.join(root, name), osp.join(aside, name))
+        print(f'{self.prefix} --restart: the earlier run is kept in {aside}', flush=True)
+        self.state = {}
+
     def record(self, key: str) -> Optional[dict]:
         """The record of a finished stage, or None."""
         return self.state.get(key)
@@ -124,6 +156,18 @@ class StageRunner:
             self.state[key] = record
             atomic_write_json(self.state, self.state_file, indent=1)
         return record
+
+    def _same_stage(self, key: str, fingerprint: dict, marker: Optional[str] = None) -> None:
+        """Refuse to reuse or resume stage ``key`` that other inputs made: its
+        record (or, for an interrupted training, ``marker`` in its folder)
+        holds the fingerprint of what made it."""
+        found = self.record(key)
+        if found is not None:
+            check_same_run(found.get('fingerprint'), fingerprint,
+                           f'{self.state_file} (stage {key})', has_work=True)
+        elif marker and osp.isfile(marker):
+            with open(marker) as f:
+                check_same_run(json.load(f), fingerprint, osp.dirname(marker), has_work=True)
 
     def _done(self, key: str) -> Optional[dict]:
         found = self.record(key)
@@ -165,14 +209,35 @@ class StageRunner:
             raise UserInputError(f'{name} failed (exit {code}; rerun to resume)' +
                                  (f', last lines of {log}:\n{tail}' if log else ''))
 
+    def given(self, key: str, config: str, checkpoint: str) -> str:
+        """Record a checkpoint the user gives (a teacher not trained here) as
+        stage ``key``; a rerun with another checkpoint file is refused."""
+        checkpoint = osp.abspath(checkpoint)
+        fingerprint = dict(config=file_signature(config), checkpoint=file_signature(checkpoint))
+        if not self.dry_run:
+            self._same_stage(key, fingerprint)
+            if not self.record(key):
+                self.save(key, checkpoint=checkpoint, config=config, work_dir=None,
+                          fingerprint=fingerprint)
+        return checkpoint
+
     def train(self, key: str, config: str, work_dir: str,
               options: Optional[Options] = None) -> Optional[str]:
         """Train (or resume) one model; returns its final checkpoint."""
+        work_dir = osp.abspath(work_dir)
+        fingerprint = dict(config=file_signature(config), options=options_args(options))
+        marker = osp.join(work_dir, STAGE_FINGERPRINT)
+        if not self.dry_run:
+            self._same_stage(key, fingerprint, marker)
         found = self._done(key)
         if found:
             return found['checkpoint']
-        work_dir = osp.abspath(work_dir)
         resume = ['--resume'] if last_checkpoint(work_dir) else []
+        if resume and not osp.isfile(marker):
+            raise UserInputError(f'{work_dir} holds checkpoints of a run that recorded no '
+                                 'fingerprint (an earlier version); start afresh with --restart')
+        if not self.dry_run:
+            atomic_write_json(json.loads(json.dumps(fingerprint)), marker)
         self.run_tool('train', [config, '--work-dir', work_dir] + resume +
                       options_args(options), work_dir)
         if self.dry_run:
@@ -180,7 +245,8 @@ class StageRunner:
         ckpt = last_checkpoint(work_dir)
         if not ckpt:
             raise UserInputError(f'{key}: training ended without a checkpoint in {work_dir}')
-        return self.save(key, checkpoint=ckpt, config=config, work_dir=work_dir)['checkpoint']
+        return self.save(key, checkpoint=ckpt, config=config, work_dir=work_dir,
+                         fingerprint=fingerprint)['checkpoint']
 
     def label(self, key: str, task: str, config: str, checkpoint: str, source: dict,
               out: str, score_thr: Sequence[Union[float, str]], tta: bool = False,
@@ -190,6 +256,11 @@ class StageRunner:
         masks (segmentation: ``img_dir`` only, one threshold); returns ``out``.
         ``score_thr=['auto']`` takes ``auto=dict(holdout_ann, holdout_prefix,
         target_precision=0.8)`` (``pseudo_label.py --score-thr auto``)."""
+        fingerprint = dict(config=file_signature(config), checkpoint=file_signature(checkpoint),
+                           images=_source_signature(source), score_thr=list(score_thr), tta=tta,
+                           options=options_args(options), auto=auto)
+        if not self.dry_run:
+            self._same_stage(key, fingerprint)
         found = self._done(key)
         if found:
             return found.get('file') or found['dir']
@@ -201,7 +272,7 @@ class StageRunner:
             self.run_tool('pseudo_mask', [config, checkpoint, '--img-dir', source['img_dir'],
                                           '--out-dir', out, '--conf-thr', str(score_thr[0])] +
                           views + options_args(options), osp.dirname(out))
-            return out if self.dry_run else self.save(key, dir=out)['dir']
+            return out if self.dry_run else self.save(key, dir=out, fingerprint=fingerprint)['dir']
         src = ['--img-dir', source['img_dir']] if 'img_dir' in source else \
             ['--ann-file', source['ann_file'], '--img-prefix', source['img_prefix']]
         thr = ['--score-thr'] + [str(v) for v in score_thr]
@@ -214,4 +285,4 @@ class StageRunner:
                     str(auto.get('target_precision', 0.8))]
         self.run_tool('pseudo_label', [config, checkpoint] + src + ['--out', out] + thr +
                       (['--tta'] if tta else []) + options_args(options), osp.dirname(out))
-        return out if self.dry_run else self.save(key, file=out)['file']
+        return out if self.dry_run else self.save(key, file=out, fingerprint=fingerprint)['file']

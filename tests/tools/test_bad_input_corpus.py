@@ -418,7 +418,7 @@ def test_a_resume_never_mixes_two_runs(trained, demo_data, tmp_path):
         return call_tool(['tools/pseudo_label.py', DEMO_CONFIG, checkpoint, '--img-dir',
                           str(folder), '--out', out, '--num-workers', '0', *extra], check=False)
     killed_after_3(folder_a)
-    _one_line_error(label(folder_b), f'{out}.parts holds the parts of another run (changed: '
+    _one_line_error(label(folder_b), f'{out}.parts holds the work of another run (changed: '
                     'images)', '--restart')
     shutil.copy(f'{demo_data}/unlabeled/{names[-1]}', folder_a / '0000_first.jpg')
     _one_line_error(label(folder_a), 'changed: images')  # an image that sorts first

@@ -734,7 +734,7 @@ tables = [dict(title='tiny seg', rows='init', cols='method', metric='mIoU')]
     assert summary['images'] == len(os.listdir(osp.join(demo_data, 'unlabeled')))
     assert summary['ignored_share'] == 0.0  # threshold 0: every pixel labelled
     stages = json.load(open(osp.join(work, 'stages.json')))
-    assert stages['teacher/seed0/pseudo_unlabeled_thr0.0'] == dict(dir=masks)
+    assert stages['teacher/seed0/pseudo_unlabeled_thr0.0']['dir'] == masks
     student = json.load(open(osp.join(work, 'student', 'seed0', 'result.json')))
     dumped = open(osp.join(work, 'student', 'seed0', osp.basename(SEG_STUDENT))).read()
     assert masks in dumped  # the student read the teacher's masks

@@ -76,7 +76,7 @@ def test_rounds_resume_and_summary(demo_configs, demo_data, tmp_path):
     teacher, student = demo_configs
     work = str(tmp_path / 'st')
     unlabeled = osp.join(demo_data, 'unlabeled')
-    _self_train(teacher, student, work, unlabeled)
+    _self_train(teacher, student, work, unlabeled, '--student-init', 'teacher')
     state = json.load(open(osp.join(work, 'self_train_state.json')))
     assert list(state) == ['teacher', 'pseudo_round1', 'student_round1']
     pseudo = json.load(open(state['pseudo_round1']['file']))
@@ -89,7 +89,8 @@ def test_rounds_resume_and_summary(demo_configs, demo_data, tmp_path):
         assert f'"{key}"' in log, key
     first = _mtimes(work)
 
-    # a second round: finished stages are skipped, the student teaches
+    # a second round (the same arguments, more rounds): finished stages are
+    # skipped, the student teaches
     proc = _self_train(teacher, student, work, unlabeled, '--rounds', '2',
                        '--student-init', 'teacher')
     assert '[self_train] teacher: done' in proc.stdout

@@ -37,7 +37,7 @@ def test_a_resume_takes_only_the_parts_of_the_same_run(tmp_path):
         other = dict(fp, **{changed: 'something else'})
         with pytest.raises(UserInputError) as e:
             OfflineLabelRun(str(tmp_path / 'labels.json')).claim(other)
-        assert f'holds the parts of another run (changed: {changed})' in str(e.value)
+        assert f'holds the work of another run (changed: {changed})' in str(e.value)
         assert '--restart' in str(e.value)
     fresh = OfflineLabelRun(str(tmp_path / 'labels.json'), restart=True)
     fresh.claim(dict(fp, images='7 images, sha1 b'))

@@ -1,5 +1,6 @@
 """StageRunner: one record per stage, skip when recorded, one-line failures."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -7,19 +8,99 @@ from projects.selftrain import StageRunner, options_args, student_options
 from projects.utils.errors import UserInputError
 
 
-def test_recorded_stages_are_skipped_and_records_persist(tmp_path, monkeypatch):
-    state = tmp_path / 'state.json'
+def _fake_tools(monkeypatch):
+    """run_command that 'trains' (a checkpoint and its pointer) and records each command."""
     ran = []
-    monkeypatch.setattr(StageRunner, 'run_command', lambda self, cmd, log=None: ran.append(cmd))
-    stages = StageRunner(str(state))
-    stages.save('teacher', checkpoint='/x/iter_9.pth', config='t.py', work_dir='/x')
-    assert stages.train('teacher', 't.py', str(tmp_path / 'teacher')) == '/x/iter_9.pth'
-    stages.save('pseudo_round1', file='/x/p.json')
-    out = stages.label('pseudo_round1', 'det', 't.py', 'c.pth', dict(img_dir='imgs'),
-                       '/y.json', [0.5])
-    assert out == '/x/p.json' and ran == []  # nothing ran: both stages were recorded
+
+    def run(self, cmd, log=None):
+        ran.append(cmd)
+        if 'train' in cmd[0] and '--work-dir' in cmd:
+            work = cmd[cmd.index('--work-dir') + 1]
+            (Path(work) / 'iter_9.pth').write_bytes(b'x')
+            (Path(work) / 'last_checkpoint').write_text(str(Path(work) / 'iter_9.pth'))
+    monkeypatch.setattr(StageRunner, 'run_command', run)
+    return ran
+
+
+def _inputs(tmp_path):
+    (tmp_path / 'imgs').mkdir()
+    (tmp_path / 'imgs' / 'a.jpg').write_bytes(b'1')
+    (tmp_path / 't.py').write_text('x = 1\n')
+    (tmp_path / 'teacher').mkdir()
+    return str(tmp_path / 't.py'), dict(img_dir=str(tmp_path / 'imgs'))
+
+
+def test_recorded_stages_are_skipped_and_records_persist(tmp_path, monkeypatch):
+    ran = _fake_tools(monkeypatch)
+    state = tmp_path / 'state.json'
+    config, source = _inputs(tmp_path)
+    for _ in range(2):  # the second time, nothing runs: both stages are recorded
+        stages = StageRunner(str(state))
+        ckpt = stages.train('teacher', config, str(tmp_path / 'teacher'))
+        out = stages.label('pseudo_round1', 'det', config, ckpt, source,
+                           str(tmp_path / 'p.json'), [0.5])
+    assert ckpt == str(tmp_path / 'teacher' / 'iter_9.pth') and out == str(tmp_path / 'p.json')
+    assert len(ran) == 2
     assert json.load(open(state)) == StageRunner(str(state)).state
     assert list(json.load(open(state))) == ['teacher', 'pseudo_round1']
+
+
+def test_a_stage_made_by_other_inputs_is_refused_naming_what_changed(tmp_path, monkeypatch):
+    """The three ways a resume mixed two runs: other images, another checkpoint or
+    threshold, another config; then --restart starts afresh and keeps the old run."""
+    _fake_tools(monkeypatch)
+    state = str(tmp_path / 'w' / 'state.json')
+    config, source = _inputs(tmp_path)
+    stages = StageRunner(state)
+    ckpt = stages.train('teacher', config, str(tmp_path / 'w' / 'teacher'))
+    stages.label('pseudo', 'det', config, ckpt, source, str(tmp_path / 'p.json'), [0.5])
+    (tmp_path / 'imgs' / '0.jpg').write_bytes(b'2')  # an image that sorts first
+    with pytest.raises(UserInputError, match=r'\(stage pseudo\) holds the work of another run '
+                       r'\(changed: images\); rerun with that run.s arguments .* --restart'):
+        StageRunner(state).label('pseudo', 'det', config, ckpt, source, 'p.json', [0.5])
+    with pytest.raises(UserInputError, match=r'changed: images, score_thr\)'):
+        StageRunner(state).label('pseudo', 'det', config, ckpt, source, 'p.json', [0.3])
+    (tmp_path / 't.py').write_text('x = 22\n')  # the config was edited
+    with pytest.raises(UserInputError, match=r'\(stage teacher\).*\(changed: config\)'):
+        StageRunner(state).train('teacher', config, str(tmp_path / 'w' / 'teacher'))
+    fresh = StageRunner(state)
+    fresh.restart()
+    assert fresh.state == {} and not (tmp_path / 'w' / 'teacher').exists()
+    [aside] = [p for p in (tmp_path / 'w').iterdir() if p.name.startswith('previous-')]
+    assert (aside / 'state.json').is_file() and (aside / 'teacher' / 'iter_9.pth').is_file()
+    assert fresh.train('teacher', config, str(tmp_path / 'w' / 'teacher')).endswith('iter_9.pth')
+
+
+def test_an_interrupted_training_resumes_only_with_the_same_inputs(tmp_path, monkeypatch):
+    ran = _fake_tools(monkeypatch)
+    config, _ = _inputs(tmp_path)
+    work = tmp_path / 'teacher'
+    (work / 'iter_4.pth').write_bytes(b'x')  # a run of an earlier version, killed
+    (work / 'last_checkpoint').write_text(str(work / 'iter_4.pth'))
+    with pytest.raises(UserInputError, match='recorded no fingerprint .* --restart'):
+        StageRunner(str(tmp_path / 's.json')).train('teacher', config, str(work))
+    (work / 'stage_fingerprint.json').write_text(json.dumps(
+        dict(config=[config, 1, 2], options=[])))  # started with another config
+    with pytest.raises(UserInputError, match=r'changed: config\)'):
+        StageRunner(str(tmp_path / 's.json')).train('teacher', config, str(work))
+    assert ran == []
+    (work / 'stage_fingerprint.json').unlink()
+    (work / 'last_checkpoint').unlink()
+    StageRunner(str(tmp_path / 's.json')).train('teacher', config, str(work),
+                                               options=['a=1'])
+    assert json.load(open(work / 'stage_fingerprint.json'))['options'] == \
+        ['--cfg-options', 'a=1']
+
+
+def test_a_given_teacher_checkpoint_is_fingerprinted(tmp_path):
+    config, _ = _inputs(tmp_path)
+    ckpt = tmp_path / 'teacher.pth'
+    ckpt.write_bytes(b'1')
+    assert StageRunner(str(tmp_path / 's.json')).given('teacher', config, str(ckpt)) == str(ckpt)
+    assert StageRunner(str(tmp_path / 's.json')).given('teacher', config, str(ckpt)) == str(ckpt)
+    ckpt.write_bytes(b'22')
+    with pytest.raises(UserInputError, match=r'changed: checkpoint\)'):
+        StageRunner(str(tmp_path / 's.json')).given('teacher', config, str(ckpt))
 
 
 def test_two_processes_sharing_the_state_file_keep_both_records(tmp_path):
@@ -45,7 +126,8 @@ def test_label_commands_and_seg_needs_one_threshold(tmp_path, monkeypatch):
                       '--ann-file', 'u.json', '--img-prefix', 'im/', '--out',
                       str(tmp_path / 'p.json'), '--score-thr', '0.3', '0.6', '--tta',
                       '--cfg-options', 'a.b=[1, 2]']
-    assert stages.record('p') == dict(file=str(tmp_path / 'p.json'))
+    assert stages.record('p')['file'] == str(tmp_path / 'p.json')
+    assert stages.record('p')['fingerprint']['score_thr'] == [0.3, 0.6]
     with pytest.raises(UserInputError, match='one threshold'):
         stages.label('m', 'seg', 't.py', 'c.pth', dict(img_dir='im'), 'out', [0.3, 0.6])
     single = StageRunner(str(tmp_path / 's1.json'))
