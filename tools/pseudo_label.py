@@ -27,13 +27,12 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from projects.utils.unreadable_images import (DEFAULT_MAX_BAD_IMAGES,  # noqa: E402
                                               parse_max_bad_images)
-from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 from tools.lib.output_paths import check_output  # noqa: E402
 
 
@@ -58,7 +57,7 @@ def parse_args(argv=None):
                         help='discard the parts an interrupted run left in OUT.parts/')
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-workers', type=int, default=2)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     parser.add_argument('--max-bad-images', type=parse_max_bad_images,
                         default=DEFAULT_MAX_BAD_IMAGES,
                         help='unreadable images tolerated: a fraction (default '

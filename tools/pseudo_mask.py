@@ -20,13 +20,12 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
 from projects.utils.unreadable_images import (DEFAULT_MAX_BAD_IMAGES,  # noqa: E402
                                               parse_max_bad_images)
-from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 from tools.lib.output_paths import check_output  # noqa: E402
 
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
@@ -43,7 +42,7 @@ def parse_args(argv=None):
     parser.add_argument('--flip', action='store_true', help='also average flipped views')
     parser.add_argument('--conf-thr', type=float, default=DEFAULT_SCORE_THR,
                         help='pixels below this maximum probability become 255')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     parser.add_argument('--restart', action='store_true',
                         help='discard the records an interrupted run left in OUT_DIR')
     parser.add_argument('--max-bad-images', type=parse_max_bad_images,

@@ -51,13 +51,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mmengine.config import DictAction  # noqa: E402
 
 from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # noqa: E402
                                 student_options)
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
 from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
-from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 from projects.utils.curves import (final_metrics, final_train_scalars, load_curve,  # noqa: E402
                                    train_minutes)
 from tools.lib.job_queue import JobQueue  # noqa: E402
@@ -72,9 +71,9 @@ def parse_args(argv=None):
     parser.add_argument('--figures-dir', help='where the PNGs go (default: WORK_DIR/figures)')
     parser.add_argument('--seeds', type=int, nargs='+', help="override the study's seeds")
     parser.add_argument('--only', nargs='+', help='run only these runs (and their teachers)')
-    parser.add_argument('--train-options', nargs='+', action=DictAction, default={},
+    parser.add_argument('--train-options', nargs='+', action=CfgOptionsAction, default={},
                         help='extra --cfg-options for every training run')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override keys of the study config (e.g. variables.bccd_root=...)')
     parser.add_argument('--publish', nargs='+', metavar='FILE', default=[],
                         help='Markdown files whose generated blocks get the report: '

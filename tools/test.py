@@ -13,10 +13,9 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config, setup_cpu_distributed  # noqa: E402
-from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -30,7 +29,7 @@ def parse_args(argv=None):
     parser.add_argument('--show-dir', help='dir to save the painted images, '
                         'relative to the work dir\'s timestamp folder')
     parser.add_argument('--wait-time', type=float, default=2, help='the interval of show (s)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')

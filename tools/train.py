@@ -13,10 +13,9 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from mmengine.config import DictAction  # noqa: E402
 
 from projects.utils import UserInputError, load_config, setup_cpu_distributed  # noqa: E402
-from tools.lib.cli import run_main  # noqa: E402
+from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -32,7 +31,7 @@ def parse_args(argv=None):
         help='resume from CKPT, or, without a value, from the latest '
         'checkpoint in the work dir')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, key=value (e.g. '
         'train_cfg.multiplier=2 optim_wrapper.optimizer.lr=0.01)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],

@@ -124,3 +124,45 @@ def _load(filename: str, map_location):
 
 
 __all__ = ['cached_download', 'check_finite', 'checkpoint_file', 'load_checkpoint_safely']
+
+
+MIN_MATCHED_SHARE = 0.5  # of the model's parameter values a load_from must fill
+
+
+def check_matched_share(model, checkpoint: dict, filename: str,
+                        revise_keys=((r'^module.', ''),), min_share: float = MIN_MATCHED_SHARE):
+    """Refuse, in one line, a checkpoint that fills less than ``min_share`` of
+    ``model``'s parameter and buffer values (a wrong file, another
+    architecture); name the first missing and the first unexpected key.
+
+    A model key counts as filled when the checkpoint holds a tensor of its
+    shape under the same key or under a dotted suffix of it (a plain
+    detector's ``backbone.x`` fills a student's ``student.backbone.x``, as
+    the wrappers' loaders map it). ``load_from_partial = True`` in a config
+    (``--cfg-options load_from_partial=True``) skips this check.
+    """
+    import re
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else {}
+    for pattern, repl in revise_keys:
+        state = {re.sub(pattern, repl, k): v for k, v in state.items()}
+    shapes = {k: tuple(v.shape) for k, v in state.items() if hasattr(v, 'shape')}
+    model_state = model.state_dict()
+    total = sum(v.numel() for v in model_state.values()) or 1
+    filled, missing, used = 0, [], set()
+    for key, value in model_state.items():
+        parts = key.split('.')
+        match = next((s for s in ('.'.join(parts[i:]) for i in range(len(parts)))
+                      if shapes.get(s) == tuple(value.shape)), None)
+        if match is None:
+            missing.append(key)
+        else:
+            filled += value.numel()
+            used.add(match)
+    share = filled / total
+    if share < min_share:
+        unexpected = [k for k in state if k not in used]
+        raise CheckpointError(
+            f'{filename}: fills {share:.0%} of the model\'s weights (first missing: '
+            f'{missing[0] if missing else None!r}, first unexpected: '
+            f'{unexpected[0] if unexpected else None!r}); a checkpoint of another model? '
+            'To load it anyway: --cfg-options load_from_partial=True')

@@ -23,6 +23,13 @@ def disk_full(exc: BaseException, path: str) -> BaseException:
     return exc
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_output(path: str, suffix: Optional[str] = None) -> Iterator[str]:
     """Yield a temporary path beside ``path``; rename it to ``path`` on success.
@@ -38,6 +45,7 @@ def atomic_output(path: str, suffix: Optional[str] = None) -> Iterator[str]:
         tmp = path + suffix
     else:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + osp.basename(path), suffix='.tmp')
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would give
         os.close(fd)
     try:
         yield tmp

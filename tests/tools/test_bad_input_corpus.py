@@ -379,6 +379,27 @@ def test_a_checkpoint_with_non_finite_weights_is_one_line(trained, demo_data, tm
     assert not osp.exists(tmp_path / 'p.json')
 
 
+def test_a_load_from_that_fills_under_half_the_model_is_one_line(trained, demo_data, tmp_path):
+    """Issue #38 item 5: a checkpoint that matches a few of the model's weights
+    (here only the head's) used to load silently; load_from_partial=True still loads it."""
+    import torch
+
+    from projects.compat import load_checkpoint_safely
+    ckpt = load_checkpoint_safely(osp.join(trained, 'iter_24.pth'))
+    ckpt['state_dict'] = {k: v for k, v in ckpt['state_dict'].items()
+                          if k.startswith('bbox_head.')}
+    part = str(tmp_path / 'head_only.pth')
+    torch.save(ckpt, part)
+    train = ['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+             f'load_from={part}'] + \
+        demo_cfg_options(demo_data, **dict(SHORT, **{'train_cfg.base_iters': 2}))
+    proc = call_tool(train, check=False)
+    _one_line_error(proc, f"{part}: fills ", "of the model's weights (first missing: "
+                    "'backbone.", 'load_from_partial=True')
+    assert call_tool(train + ['load_from_partial=True']).returncode == 0
+    assert osp.isfile(tmp_path / 'w' / 'iter_2.pth')
+
+
 def test_non_finite_box_coordinates_are_dropped_and_counted(demo_data, tmp_path):
     """mmdet's parsing drops a NaN/Inf box; the pre-flight check counts them in a warning."""
     def edit(data):
@@ -447,3 +468,22 @@ def test_config_mistakes_are_one_line(demo_data, tmp_path):
                     f'error: {broken} (or a config it inherits): syntax error at line 2: ')
     proc = run_tool(['tools/train.py', str(broken)], env={'RETHINK_DEBUG': '1'}, check=False)
     assert proc.returncode == 1 and 'Traceback' in proc.stderr
+
+
+def test_command_line_mistakes_are_one_line(demo_data, tmp_path):
+    """Issue #38 item 9: a --cfg-options item without '=', --launcher pytorch without
+    torch's launcher, and a work dir that cannot be made each end in one line."""
+    base = ['tools/train.py', DEMO_CONFIG, '--work-dir', str(tmp_path / 'w')]
+    proc = call_tool(base + ['--cfg-options', 'foo'], check=False)
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith(  # argparse's 'PROG: error: ...'
+        "error: --cfg-options: 'foo' is not KEY=VALUE (e.g. train_cfg.multiplier=2)")
+    _one_line_error(run_tool(base + ['--launcher', 'pytorch', '--cfg-options'] +
+                             demo_cfg_options(demo_data), check=False),
+                    'error: --launcher pytorch needs the variables its launcher sets '
+                    '(RANK is not set): start it with tools/dist_train.sh CONFIG GPUS')
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('')
+    _one_line_error(call_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(a_file / 'w'),
+                               '--cfg-options'] + demo_cfg_options(demo_data), check=False),
+                    f'error: {a_file / "w"}: Not a directory')

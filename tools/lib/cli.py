@@ -1,4 +1,5 @@
 """Run a tool's ``main`` so that bad input ends in one clear line."""
+import argparse
 import os
 import re
 import sys
@@ -22,6 +23,41 @@ def config_error(exc: BaseException) -> Optional[str]:
     return None
 
 
+class CfgOptionsAction(argparse.Action):
+    """mmengine's ``DictAction`` for ``--cfg-options KEY=VALUE ...``, with an item
+    that is not ``KEY=VALUE`` one line (``parser.error``) instead of a traceback."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from mmengine.config import DictAction
+        for item in values if isinstance(values, list) else [values]:
+            key, sep, _ = item.partition('=')
+            if not sep or not key:
+                parser.error(f'{option_string}: {item!r} is not KEY=VALUE '
+                             '(e.g. train_cfg.multiplier=2)')
+        DictAction(self.option_strings, self.dest)(parser, namespace, values, option_string)
+
+
+# torch.distributed's env:// rendezvous without the variables its launchers set
+_NO_LAUNCHER_ENV = re.compile(r'env:// rendezvous: environment variable (\w+) expected')
+
+
+def launcher_error(exc: BaseException) -> Optional[str]:
+    """One line for ``--launcher pytorch`` run without torch's launcher, else None."""
+    found = _NO_LAUNCHER_ENV.search(str(exc)) if isinstance(exc, ValueError) else None
+    if found:
+        return (f'--launcher pytorch needs the variables its launcher sets ({found.group(1)} is '
+                'not set): start it with tools/dist_train.sh CONFIG GPUS (or torchrun), '
+                'or drop --launcher')
+    return None
+
+
+def output_error(exc: BaseException) -> Optional[str]:
+    """One line for a file the command could not write or read (path and cause), else None."""
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError) and exc.filename:
+        return f'{exc.filename}: {exc.strerror or exc}'
+    return None
+
+
 def run_main(main: Callable[[], object]) -> None:
     """Call ``main``; known user errors print ``error: ...`` and exit 2
     (``RETHINK_DEBUG=1`` shows their tracebacks instead)."""
@@ -35,8 +71,8 @@ def run_main(main: Callable[[], object]) -> None:
             f'file not found: {e.filename or e}'
         print(f'error: {msg}', file=sys.stderr)
         sys.exit(2)
-    except TypeError as e:
-        msg = config_error(e)
+    except (TypeError, ValueError, OSError) as e:
+        msg = config_error(e) or launcher_error(e) or output_error(e)
         if debug or msg is None:
             raise
         print(f'error: {msg}', file=sys.stderr)

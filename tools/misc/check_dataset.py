@@ -209,7 +209,7 @@ def run_checks(cfg, splits, full: bool, workers: int, cache_path: str,
 
 
 def main(argv=None) -> int:
-    from mmengine.config import DictAction
+    from tools.lib.cli import CfgOptionsAction
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--split', choices=['train', 'val', 'test'], action='append',
@@ -218,7 +218,7 @@ def main(argv=None) -> int:
                         help='decode every image as the loader does (slower)')
     parser.add_argument('--workers', type=int, default=WORKERS)
     parser.add_argument('--cache', default=CACHE, help='verdict cache (json)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     from projects.utils import load_config
     cfg = load_config(args.config, args.cfg_options)

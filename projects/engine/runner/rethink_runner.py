@@ -7,7 +7,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
-from projects.compat.checkpoint_loading import load_checkpoint_safely
+from projects.compat.checkpoint_loading import check_matched_share, load_checkpoint_safely
 from projects.utils.config_switches import RECORD, resolve_switches
 from projects.utils.errors import UserInputError
 
@@ -39,12 +39,25 @@ class RethinkRunner(Runner):
         """Build the runner from ``cfg`` with its switches applied (``cfg`` is not changed)."""
         return super().from_cfg(resolve_switches(copy.deepcopy(cfg)))
 
+    def load_or_resume(self) -> None:
+        """mmengine's, with ``load_from`` (not a resume) checked for how much of
+        the model it fills (:func:`check_matched_share`)."""
+        self._check_share = not self._resume
+        try:
+            super().load_or_resume()
+        finally:
+            self._check_share = False
+
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list = [(r'^module.', '')]):  # noqa: B006 (mmengine's)
-        """mmengine's ``Runner.load_checkpoint``, reading the file safely."""
+        """mmengine's ``Runner.load_checkpoint``, reading the file safely. A
+        ``load_from`` that fills less than half of the model's parameters is
+        one line, unless the config sets ``load_from_partial = True``."""
         checkpoint = load_checkpoint_safely(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
+        if getattr(self, '_check_share', False) and not self.cfg.get('load_from_partial'):
+            check_matched_share(model, checkpoint, filename, revise_keys)
         checkpoint = _load_checkpoint_to_model(model, checkpoint, strict,
                                                revise_keys=revise_keys)
         self._has_loaded = True

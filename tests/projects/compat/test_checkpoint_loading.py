@@ -158,3 +158,26 @@ def test_unknown_names_are_one_line(tmp_path):
         load_checkpoint_safely('s3://bucket/x.pth')
     with pytest.raises(CheckpointError, match='cannot download http://127.0.0.1:9/x.pth'):
         load_checkpoint_safely('http://127.0.0.1:9/x.pth')
+
+
+def test_the_matched_share_counts_values_and_maps_wrapper_prefixes():
+    from torch import nn
+
+    from projects.compat.checkpoint_loading import check_matched_share
+
+    class Student(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.student = nn.Sequential(nn.Linear(10, 10), nn.Linear(10, 2))  # 110 + 22 values
+
+    model = Student()
+    plain = {f'module.{k[len("student."):]}': v for k, v in model.state_dict().items()}
+    check_matched_share(model, dict(state_dict=plain), 'plain.pth')  # 100%, prefix mapped
+    head = {k: v for k, v in plain.items() if k.startswith('module.1.')}  # 22 of 132 values
+    with pytest.raises(CheckpointError, match=r"head.pth: fills 17% of the model's weights "
+                       r"\(first missing: 'student.0.weight', first unexpected: None\)"):
+        check_matched_share(model, dict(state_dict=head), 'head.pth')
+    wrong = dict(plain, **{'module.0.weight': torch.zeros(3, 3)})  # a shape that differs
+    with pytest.raises(CheckpointError, match=r"fills 24% .*first unexpected: '0.weight'"):
+        check_matched_share(model, dict(state_dict=wrong), 'w.pth')
+    check_matched_share(model, dict(state_dict=head), 'head.pth', min_share=0.1)
