@@ -55,7 +55,7 @@ sys.path.insert(0, ROOT)
 from projects.selftrain import (StageRunner, config_task, last_checkpoint,  # noqa: E402
                                 student_options)
 from projects.utils import UserInputError, atomic_write_json, atomic_write_text  # noqa: E402
-from projects.utils.score_thresholds import DEFAULT_SCORE_THR  # noqa: E402
+from projects.utils.score_thresholds import DEFAULT_SCORE_THR, check_score_thr  # noqa: E402
 from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 from projects.utils.curves import (final_metrics, final_train_scalars, load_curve,  # noqa: E402
                                    train_minutes)
@@ -123,6 +123,40 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
     return study
 
 
+def _resolve(path: str) -> Optional[str]:
+    """A study path as the caller means it: against the caller's working
+    directory first (returned absolute, since the stages run from the repo),
+    then against the repository (returned as given); None if neither exists."""
+    if osp.isabs(path) or not osp.exists(osp.join(ROOT, path)):
+        return osp.abspath(path) if osp.exists(path) else None
+    return path
+
+
+def check_inputs(study, path: str, runs: list) -> None:
+    """Before any stage: every run's config (and, with no setup step to make
+    them, its unlabelled images) exists, and every threshold is in [0, 1];
+    one line naming the run. Paths are resolved with :func:`_resolve`."""
+    variables = dict(study.get('variables') or {})
+    for run in runs:
+        where = f'{path}: run "{run["name"]}"'
+        found = _resolve(_fmt(run['config'], variables))
+        if found is None:
+            raise UserInputError(f'{where}: config not found: {run["config"]}')
+        run['config'] = found
+        if run.get('teacher'):
+            thr = run.get('score_thr', DEFAULT_SCORE_THR)
+            if thr != 'auto':  # 'auto': the study's auto_threshold picks it
+                check_score_thr(thr, None, where=f'{where}: score_thr')
+            for key in ('img_dir', 'ann_file', 'img_prefix'):
+                value = (run.get('unlabeled') or {}).get(key)
+                if value is None:
+                    continue
+                found = _resolve(_fmt(value, variables))
+                if found is None and not study.get('setup'):
+                    raise UserInputError(f'{where}: unlabeled {key} not found: {value}')
+                run['unlabeled'][key] = found or value
+
+
 def run_dir(work_dir: str, name: str, seed: int) -> str:
     """The folder of one run with one seed: checkpoints, logs, result.json."""
     return osp.join(work_dir, name, f'seed{seed}')
@@ -150,7 +184,7 @@ _config_task = functools.lru_cache(maxsize=None)(config_task)  # a config is par
 
 def _task(run) -> str:
     """'seg' for a run whose config is an mmseg one, else 'det'."""
-    return _config_task(run['config'])
+    return _config_task(osp.join(ROOT, run['config']))
 
 
 def _pseudo_source(study, run, seed, work_dir) -> Tuple[dict, str]:
@@ -453,6 +487,7 @@ def main(argv=None):
         print(f'{len(results)} of {len(jobs)} runs finished; '
               f'results: {osp.join(work_dir, "results.md")}')
         return
+    check_inputs(study, args.study, _selected(study, args.only))
     run_setup(study, stages, work_dir)
     results, lock, queue = [], threading.Lock(), JobQueue(jobs)
     for run, _ in jobs:  # parse each config once, here: mmengine's loading is not thread-safe

@@ -81,6 +81,10 @@ def parse_args(argv=None):
     check_output(args.work_dir, [args.teacher_config, args.student_config,
                                  args.teacher_checkpoint, args.img_dir, args.ann_file,
                                  args.img_prefix], '--work-dir', 'dir')
+    for key in ('teacher_config', 'student_config', 'teacher_checkpoint', 'img_dir',
+                'ann_file', 'img_prefix', 'work_dir'):  # as the caller means them: the
+        if getattr(args, key):  # stages run from the repository
+            setattr(args, key, osp.abspath(getattr(args, key)))
     if args.task == 'auto':
         args.task = config_task(args.teacher_config)
     if args.task == 'seg' and not args.img_dir:

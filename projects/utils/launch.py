@@ -1,4 +1,5 @@
 """Start-up helpers shared by the tools: CPU distributed runs, config loading."""
+import atexit
 import os
 import os.path as osp
 import subprocess
@@ -51,6 +52,11 @@ def _slurm_env_to_torch() -> None:
     os.environ.setdefault('MASTER_PORT', os.environ.get('PORT', '29500'))
 
 
+def _destroy_group() -> None:
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     """Fall back to a gloo process group when there is no CUDA.
 
@@ -70,6 +76,11 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
                              '--launcher pytorch (tools/dist_train.sh)')
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
+        # tear the group down before interpreter shutdown: left to static
+        # destructors, a gloo/store thread still joinable at exit is destroyed
+        # and the C++ runtime aborts the rank ('terminate called without an
+        # active exception', SIGABRT), after the work is done
+        atexit.register(_destroy_group)
     wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(type='MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper

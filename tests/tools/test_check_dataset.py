@@ -30,12 +30,12 @@ def test_verdicts(demo_data, tmp_path):
     img = sorted(os.listdir(osp.join(demo_data, 'images')))[0]
     good = osp.join(demo_data, 'images', img)
     blob = open(good, 'rb').read()
-    assert cd.header_verdict(good) == cd.decode_verdict(good) == 'ok'
+    assert cd.header_verdict(good) == cd.decode_verdict(good)[0] == 'ok'
     cases = {'cut.jpg': blob[:len(blob) // 2], 'empty.jpg': b'', 'text.jpg': b'hello',
              'garbage.jpg': b'\xff\xd8\xff' + bytes(range(256)) * 4 + b'\xff\xd9'}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
-    v = {n: (cd.header_verdict(str(tmp_path / n)), cd.decode_verdict(str(tmp_path / n)))
+    v = {n: (cd.header_verdict(str(tmp_path / n)), cd.decode_verdict(str(tmp_path / n))[0])
          for n in cases}
     assert v['cut.jpg'][0] == f'truncated JPEG ({len(blob) // 2} bytes, no end marker)'
     assert v['empty.jpg'] == ('empty file (0 bytes)',) * 2
@@ -103,3 +103,62 @@ def test_coco128_is_clean(tmp_path, capsys):
                    + opts[:1] + opts[1:]) == 0
     out = capsys.readouterr().out
     assert f'| train | {coco128}/annotations/instances_train2017.json | 128 | 128 | 0 | 0 |' in out
+
+
+def _exif_rotated(path, orientation=6):
+    """A 64 x 32 (raw) JPEG holding a white 16 x 8 object at x 40-55, y 4-11, whose
+    EXIF orientation 6 turns it to 32 x 64: the object at x 20-27, y 40-55."""
+    import numpy as np
+    from PIL import Image
+    raw = np.zeros((32, 64, 3), np.uint8)
+    raw[4:12, 40:56] = 255
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(raw).save(path, exif=exif, quality=100)
+    return path
+
+
+def test_a_decoded_size_that_differs_from_the_annotation_is_named(tmp_path):
+    """Issue #38 item 4: the loaders honour EXIF; an annotation in the raw frame is named."""
+    path = _exif_rotated(str(tmp_path / 'turned.jpg'))
+    assert cd.decode_verdict(path) == ('ok', [32, 64])
+    sizes = {path: [64, 32]}  # the annotation records the raw frame
+    verdicts, _ = cd.check_images([path], True, 1, {}, progress=False, sizes=sizes)
+    assert verdicts[path] == ('decoded 32x64, the annotation says 64x32; EXIF orientation 6 '
+                              'turns it, and the loaders honour EXIF: the annotation is in the '
+                              'raw frame, its boxes would land turned')
+    verdicts, _ = cd.check_images([path], True, 1, {}, progress=False, sizes={path: [32, 64]})
+    assert verdicts[path] == 'ok'
+
+
+def test_training_puts_the_boxes_of_an_exif_rotated_image_on_the_object(tmp_path):
+    """The training pipeline (SafeLoadImageFromFile, LoadAnnotations, a flip-free
+    resize, PackDetInputs) of a COCO set whose annotation is in the displayed
+    (EXIF-applied) frame: the packed box covers the white object, nothing else."""
+    from mmengine.registry import init_default_scope
+    from mmdet.registry import DATASETS
+    import projects.register  # noqa: F401
+    (tmp_path / 'images').mkdir()
+    _exif_rotated(str(tmp_path / 'images' / 'turned.jpg'))
+    ann = dict(images=[dict(id=1, file_name='turned.jpg', width=32, height=64)],
+               annotations=[dict(id=1, image_id=1, category_id=1, bbox=[20, 40, 8, 16],
+                                 area=128, iscrowd=0)],
+               categories=[dict(id=1, name='thing')])
+    (tmp_path / 'ann.json').write_text(json.dumps(ann))
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(dict(
+        type='CocoDataset', data_root=str(tmp_path) + '/', ann_file='ann.json',
+        data_prefix=dict(img='images/'), metainfo=dict(classes=('thing', )),
+        pipeline=[dict(type='SafeLoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+                  dict(type='Resize', scale=(64, 128), keep_ratio=True),
+                  dict(type='PackDetInputs')]))
+    sample = dataset[0]
+    img = sample['inputs'].numpy()  # (3, 128, 64): twice the displayed size
+    assert img.shape == (3, 128, 64)
+    x1, y1, x2, y2 = sample['data_samples'].gt_instances.bboxes.tensor[0].round().int().tolist()
+    assert (x1, y1, x2, y2) == (40, 80, 56, 112)
+    inside = img[0, y1 + 2:y2 - 2, x1 + 2:x2 - 2]
+    assert inside.min() > 200  # the object is where its box is
+    outside = img[0].copy()
+    outside[max(y1 - 2, 0):y2 + 2, max(x1 - 2, 0):x2 + 2] = 0
+    assert outside.max() < 60  # and nowhere else

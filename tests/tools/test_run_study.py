@@ -4,7 +4,7 @@ import os
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 
 from projects.utils import UserInputError
 from projects.utils.io import atomic_write_json
@@ -754,3 +754,31 @@ def test_machine_names_the_cpu_model_and_torch_kernel_level(tmp_path):
     assert cpu_model(str(tmp_path / 'none')) == 'unknown'
     import torch
     assert f'torch kernels {torch.backends.cpu.get_cpu_capability()}' in machine()
+
+
+def test_inputs_are_checked_before_any_stage_and_resolved_from_the_callers_folder(
+        tmp_path, monkeypatch):
+    """Issue #38 item 7: a missing config, unlabelled folder or a threshold out of
+    range is one line naming the run before the teacher trains; a path relative
+    to the caller's folder is made absolute (the stages run from the repository)."""
+    from tools.run_study import check_inputs
+    (tmp_path / 'mine.py').write_text("_base_ = 'x'\n")
+    (tmp_path / 'imgs').mkdir()
+    monkeypatch.chdir(tmp_path)
+    teacher = dict(name='t', config='configs/demo/' + osp.basename(
+        'sup_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i_demo-lab50.py'))
+    student = dict(name='s', config='mine.py', teacher='t', unlabeled=dict(img_dir='imgs'))
+    study = ConfigDict(runs=[teacher, student])
+    check_inputs(study, 'study.py', list(study.runs))
+    assert study.runs[0]['config'] == teacher['config']  # the repository's, kept relative
+    assert study.runs[1]['config'] == str(tmp_path / 'mine.py')
+    assert study.runs[1]['unlabeled']['img_dir'] == str(tmp_path / 'imgs')
+    for change, message in (
+            (dict(config='nope.py'), 'study.py: run "s": config not found: nope.py'),
+            (dict(score_thr=1.5), r'study.py: run "s": score_thr: thresholds must be in '
+                                  r'\[0, 1\], got 1.5'),
+            (dict(unlabeled=dict(img_dir='gone')),
+             'study.py: run "s": unlabeled img_dir not found: gone')):
+        bad = ConfigDict(runs=[teacher, dict(student, **change)])
+        with pytest.raises(UserInputError, match=message):
+            check_inputs(bad, 'study.py', list(bad.runs))

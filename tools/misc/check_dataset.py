@@ -57,25 +57,52 @@ def header_verdict(path: str) -> str:
     return 'ok'
 
 
-def decode_verdict(path: str) -> str:
-    """'ok' or why the training loader could not decode the file."""
+def decode_verdict(path: str) -> Tuple[str, Optional[List[int]]]:
+    """('ok' or why the training loader could not decode the file, [width,
+    height] as decoded). Decoding is the loaders' (mmcv, cv2, ``flag='color'``),
+    which honours the EXIF orientation, as mmdet's and detectron2's do."""
     verdict = header_verdict(path)
     if verdict != 'ok' and not verdict.startswith('truncated'):
-        return verdict
+        return verdict, None
     import mmcv
     try:
         with open(path, 'rb') as f:
             img = mmcv.imfrombytes(f.read(), flag='color')
     except Exception as e:  # noqa: BLE001  (any decoder failure is the verdict)
-        return f'cannot decode: {str(e).splitlines()[0][:80]}'
+        return f'cannot decode: {str(e).splitlines()[0][:80]}', None
     if img is None:
-        return 'cannot decode (the decoder returned nothing)'
-    return verdict if verdict != 'ok' else 'ok'
+        return 'cannot decode (the decoder returned nothing)', None
+    return verdict, [int(img.shape[1]), int(img.shape[0])]
 
 
-def _check(job: Tuple[str, bool]) -> Tuple[str, str]:
+def exif_orientation(path: str) -> int:
+    """The EXIF orientation tag of an image file (1, upright, when absent)."""
+    from PIL import Image
+    try:
+        with Image.open(path) as img:
+            return int(img.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001  (no EXIF block, not a JPEG ...)
+        return 1
+
+
+def size_verdict(path: str, decoded: List[int], recorded: List[int]) -> str:
+    """'ok', or the decoded size against the annotation's, and why if EXIF says."""
+    if list(decoded) == list(recorded):
+        return 'ok'
+    why = ''
+    orientation = exif_orientation(path)
+    if orientation in (5, 6, 7, 8) and list(decoded) == list(recorded)[::-1]:
+        why = (f'; EXIF orientation {orientation} turns it, and the loaders honour EXIF: '
+               'the annotation is in the raw frame, its boxes would land turned')
+    return (f'decoded {decoded[0]}x{decoded[1]}, the annotation says '
+            f'{recorded[0]}x{recorded[1]}{why}')
+
+
+def _check(job: Tuple[str, bool]) -> Tuple[str, str, Optional[List[int]]]:
     path, full = job
-    return path, (decode_verdict if full else header_verdict)(path)
+    if full:
+        return (path, *decode_verdict(path))
+    return path, header_verdict(path), None
 
 
 # ----------------------------------------------------------------------------- the config's images
@@ -86,10 +113,11 @@ def _prefix(dataset: dict) -> str:
     return sub if osp.isabs(sub) else osp.join(root, sub)
 
 
-def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
-    """(name, image paths) of each dataset of ``loader``: COCO files list their
-    images, segmentation sets their split file; folder datasets (unlabelled
-    images) list the folder."""
+def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str], Dict[str, List[int]]]]:
+    """(name, image paths, {path: [width, height] the annotation records}) of
+    each dataset of ``loader``: COCO files list their images (with sizes),
+    segmentation sets their split file; folder datasets (unlabelled images)
+    list the folder."""
     from projects.utils.coco_json import load_coco_json
     from tools.lib.data_check import _ann_path, is_coco, leaf_datasets, walk_datasets
     from projects.utils.errors import UserInputError
@@ -97,18 +125,19 @@ def image_sets(cfg, loader: str) -> Iterator[Tuple[str, List[str]]]:
     for ds in leaf_datasets(dataset):
         ann = _ann_path(ds)
         images = load_coco_json(ann)['images']
-        yield ann, [osp.join(_prefix(ds), im['file_name']) for im in images]
+        paths = [osp.join(_prefix(ds), im['file_name']) for im in images]
+        yield ann, paths, {p: [im['width'], im['height']] for p, im in zip(paths, images)}
     for ds in (d for d, leaf in walk_datasets(dataset) if leaf and not is_coco(d)):
         folder, ann = _prefix(ds), _ann_path(ds)
         if ann and ann.endswith('.txt') and osp.isfile(ann):  # mmseg: one image id a line
             suffix = ds.get('img_suffix', '.jpg')
             ids = [line.strip() for line in open(ann) if line.strip()]
-            yield ann, [osp.join(folder, i + suffix) for i in ids]
+            yield ann, [osp.join(folder, i + suffix) for i in ids], {}
             continue
         if not osp.isdir(folder):
             raise UserInputError(f'image folder not found: {folder} ({loader})')
         yield folder, sorted(osp.join(d, n) for d, _, names in os.walk(folder) for n in names
-                             if n.lower().endswith(IMAGE_SUFFIXES))
+                             if n.lower().endswith(IMAGE_SUFFIXES)), {}
 
 
 # ----------------------------------------------------------------------------- cache
@@ -129,10 +158,13 @@ def load_cache(path: str) -> Dict[str, dict]:
 
 
 def check_images(paths: List[str], full: bool, workers: int, cache: Dict[str, dict],
-                 progress: bool = True) -> Tuple[Dict[str, str], int]:
-    """Verdict per path; ``cache`` is read and updated. Returns (verdicts, cached)."""
+                 progress: bool = True,
+                 sizes: Optional[Dict[str, List[int]]] = None) -> Tuple[Dict[str, str], int]:
+    """Verdict per path; ``cache`` is read and updated. With ``full``, a decoded
+    size that differs from ``sizes[path]`` (the annotation's) is a bad verdict
+    naming both. Returns (verdicts, cached)."""
     mode = 'decode' if full else 'header'
-    verdicts, todo = {}, []
+    verdicts, todo, decoded = {}, [], {}
     for p in paths:
         ap = osp.abspath(p)
         hit = cache.get(ap)
@@ -140,8 +172,10 @@ def check_images(paths: List[str], full: bool, workers: int, cache: Dict[str, di
         if key is None:
             verdicts[p] = 'missing file'
         elif hit and hit['key'] == key and (hit['mode'] == mode or
-                                            (hit['mode'] == 'decode' and mode == 'header')):
+                                            (hit['mode'] == 'decode' and mode == 'header')) \
+                and (mode == 'header' or 'size' in hit):  # decode hits know the size
             verdicts[p] = hit['verdict']
+            decoded[p] = hit.get('size')
         else:
             todo.append(p)
     cached = len(paths) - len(todo) - sum(v == 'missing file' for v in verdicts.values())
@@ -150,10 +184,13 @@ def check_images(paths: List[str], full: bool, workers: int, cache: Dict[str, di
         jobs = [(p, full) for p in todo]
         with Pool(workers) if workers > 1 else _Serial() as pool:
             results = pool.imap(_check, jobs, chunksize=16)
-            for p, verdict in tqdm(results, total=len(jobs), disable=not progress,
-                                   desc=f'{mode} check', unit='img', file=sys.stderr):
-                verdicts[p] = verdict
-                cache[osp.abspath(p)] = dict(key=_key(p), mode=mode, verdict=verdict)
+            for p, verdict, size in tqdm(results, total=len(jobs), disable=not progress,
+                                         desc=f'{mode} check', unit='img', file=sys.stderr):
+                verdicts[p], decoded[p] = verdict, size
+                cache[osp.abspath(p)] = dict(key=_key(p), mode=mode, verdict=verdict, size=size)
+    for p, recorded in (sizes or {}).items() if full else ():
+        if verdicts.get(p) == 'ok' and decoded.get(p):
+            verdicts[p] = size_verdict(p, decoded[p], recorded)
     return verdicts, cached
 
 
@@ -182,11 +219,11 @@ def run_checks(cfg, splits, full: bool, workers: int, cache_path: str,
     for split in splits:
         loader = f'{split}_dataloader'
         check_coco_datasets(cfg, (loader,))
-        for name, paths in image_sets(cfg, loader):
+        for name, paths, sizes in image_sets(cfg, loader):
             paths = [p for p in paths if p not in seen]
             seen.update(paths)
             t0 = time.time()
-            verdicts, cached = check_images(paths, full, workers, cache, progress)
+            verdicts, cached = check_images(paths, full, workers, cache, progress, sizes)
             wrong = [(p, v) for p, v in verdicts.items() if v != 'ok']
             bad += wrong
             rate = (len(paths) - cached) / max(time.time() - t0, 1e-9)
