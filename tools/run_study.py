@@ -87,12 +87,16 @@ def parse_args(argv=None):
                         help='write the report (and --publish) from the finished runs; '
                              'train nothing')
     parser.add_argument('--dry-run', action='store_true', help='print the commands only')
+    parser.add_argument('--gpus', type=int, default=1,
+                        help='processes per stage (tools/dist_*.sh when > 1): GPUs per run')
     parser.add_argument('--restart', action='store_true',
                         help='keep an earlier run of WORK_DIR in WORK_DIR/previous-<time>/ and '
                         'start afresh (a stage made by other inputs is refused otherwise)')
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f'--jobs must be >= 1, got {args.jobs}')
+    if args.gpus < 1:
+        parser.error(f'--gpus must be >= 1, got {args.gpus}')
     return args
 
 
@@ -471,7 +475,7 @@ def main(argv=None):
     work_dir = osp.abspath(work_dir)
     jobs = [(run, seed) for run in _selected(study, args.only)
             for seed in args.seeds or run.get('seeds') or study.get('seeds') or [0]]
-    stages = StageRunner(osp.join(work_dir, 'stages.json'), log_files=True,
+    stages = StageRunner(osp.join(work_dir, 'stages.json'), gpus=args.gpus, log_files=True,
                          dry_run=args.dry_run, prefix='  ')
     if args.restart:
         stages.restart()

@@ -782,3 +782,19 @@ def test_inputs_are_checked_before_any_stage_and_resolved_from_the_callers_folde
         bad = ConfigDict(runs=[teacher, dict(student, **change)])
         with pytest.raises(UserInputError, match=message):
             check_inputs(bad, 'study.py', list(bad.runs))
+
+
+def test_the_35k_grid_is_one_command_over_lr_weight_decay_and_schedule(tmp_path):
+    """Issue #34 item 1: the 35k regime's hyper-parameter grid, runnable with one
+    command on 8 GPUs a run (here: its dry run, every command printed)."""
+    study = load_study('configs/studies/rethink_35k_grid.py')
+    cells = {(r['factors']['init'], r['factors']['lr'], r['factors']['wd'],
+              r['factors']['schedule']) for r in study.runs}
+    assert len(study.runs) == len(cells) == 24
+    assert {c[1] for c in cells} == {'0.02', '0.04', '0.08'}
+    assert {c[3] for c in cells} == {'1x (90k)', '2x (180k)'}
+    proc = run_tool(['tools/run_study.py', 'configs/studies/rethink_35k_grid.py', '--gpus', '8',
+                     '--dry-run', '--work-dir', str(tmp_path / 'w')])
+    commands = [line for line in proc.stdout.splitlines() if 'dist_train.sh' in line]
+    assert len(set(commands)) == 24
+    assert all(' 8 --work-dir ' in c and 'train_cfg.multiplier=' in c for c in commands)

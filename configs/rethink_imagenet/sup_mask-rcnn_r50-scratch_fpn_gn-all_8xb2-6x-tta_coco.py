@@ -1,0 +1,4 @@
+# The R50 6x scratch run evaluated with 3 scales x flip (boxes merged by NMS):
+#   tools/test.py configs/rethink_imagenet/THIS_FILE CKPT --tta
+_base_ = ['./sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-6x_coco.py',
+          '../_base_/tta_multiscale_flip.py']
