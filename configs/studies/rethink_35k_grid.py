@@ -15,8 +15,8 @@ iterations, LR x0.1 at the last 60k and 20k}, for random init and ImageNet init.
 configs use LR 0.04 and 180k iterations; the grid is our choice (the paper names a grid search,
 not its values, in the notes at hand).
 """
-_ARMS = dict(scratch='configs/rethink_imagenet/sup_mask-rcnn_r50-scratch_fpn_gn-all_8xb2-180k_coco-35k.py',
-             in1k='configs/rethink_imagenet/sup_mask-rcnn_r50-in1k_fpn_gn-all_8xb2-180k_coco-35k.py')
+_C = 'configs/rethink_imagenet/sup_mask-rcnn_r50-{}_fpn_gn-all_8xb2-180k_coco-35k.py'
+_ARMS = dict(scratch=_C.format('scratch'), in1k=_C.format('in1k'))
 runs = [dict(name=f'{init}-lr{lr}-wd{wd}-{n}x', config=config,
              factors=dict(init=init, lr=str(lr), wd=str(wd), schedule=f'{n}x ({n * 90}k)'),
              options={'optim_wrapper.optimizer.lr': lr,
