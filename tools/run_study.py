@@ -35,7 +35,9 @@ the readings (an effect only beyond twice the pooled std), every run's final
 metrics, the runs not run yet and the figures, rewritten after each run;
 ``--publish FILE`` writes it into the study's marked blocks of a Markdown
 file (a ``:readings`` block gets the readings marked ``headline=True``, or
-all when none is), ``--report-only`` only writes the report.
+all when none is) and keeps the results in ``study_results/NAME.json``
+beside the first FILE; ``--report-only`` only writes the report, from the
+run folders, or from that record when they are gone.
 """
 import argparse
 import functools
@@ -486,8 +488,15 @@ def main(argv=None):
         done = [osp.join(run_dir(work_dir, run['name'], seed), 'result.json')
                 for run, seed in jobs]
         results = [json.load(open(f)) for f in done if osp.isfile(f)]
+        record, recorded = results_record(args.publish, name), None
+        if not results and record and osp.isfile(record):  # the runs' folders are gone
+            recorded = json.load(open(record))
+            planned = {(run['name'], seed) for run, seed in jobs}
+            results = [r for r in recorded['results'] if (r['name'], r['seed']) in planned]
+            header['machine'] = recorded.get('machine', header['machine'])  # where they ran
+            print(f'{len(results)} results from {record} (no run folder in {work_dir})')
         write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
-                     **header)
+                     recorded=recorded, **header)
         print(f'{len(results)} of {len(jobs)} runs finished; '
               f'results: {osp.join(work_dir, "results.md")}')
         return
@@ -533,37 +542,60 @@ def main(argv=None):
         print(f'results: {osp.join(work_dir, "results.md")}')
 
 
+def results_record(publish: Sequence[str], name: str) -> Optional[str]:
+    """Where ``--publish`` keeps the study's results (``study_results/NAME.json``
+    beside the first published file), so that a later ``--report-only
+    --publish`` re-renders the blocks after the run folders are gone."""
+    if not publish:
+        return None
+    return osp.join(osp.dirname(osp.abspath(publish[0])), 'study_results', f'{name}.json')
+
+
 def write_report(study, name: str, work_dir: str, figures_dir: Optional[str],
                  results: List[dict], command: str, machine: str,
-                 publish: Sequence[str] = (), planned: Sequence[Tuple[str, int]] = ()) -> str:
+                 publish: Sequence[str] = (), planned: Sequence[Tuple[str, int]] = (),
+                 recorded: Optional[dict] = None) -> str:
     """Write WORK_DIR/results.md (and the figures), and the study's blocks in
     each ``publish`` file; ``planned`` (run, seed) pairs without a result are
-    listed as not run. Returns the results.md path."""
+    listed as not run. ``recorded`` (a :func:`results_record`'s content)
+    stands in for what the run folders no longer hold: curves, pseudo-label
+    counts and quality reports. Returns the results.md path."""
     finished = {(r['name'], r['seed']) for r in results}
     missing = [job for job in planned if tuple(job) not in finished]
     by_name = {run['name']: run for run in study.runs}  # the study's factors, as they are now
     results = [dict(r, factors=dict(by_name[r['name']].get('factors') or {}))
                if r['name'] in by_name else r for r in results]
     figures_dir = osp.abspath(figures_dir or osp.join(work_dir, 'figures'))
+    recorded = recorded or {}
     curves, drawn = {}, {run for fig in study.get('figures') or []
                          if fig.get('kind', 'curves') == 'curves' for run in fig['runs']}
     for r in results:  # the first seed's curve of each run a curve figure draws
+        folder = run_dir(work_dir, r['name'], r['seed'])
         if r['name'] in drawn and r['name'] not in curves:
-            curves[r['name']] = load_curve(run_dir(work_dir, r['name'], r['seed']))
+            curves[r['name']] = load_curve(folder) if osp.isdir(folder) else \
+                (recorded.get('curves') or {}).get(r['name'])
+    curves = {k: v for k, v in curves.items() if v is not None}
     figures = study_figures(study, results, curves, figures_dir)
     md_path = osp.join(work_dir, 'results.md')
-    pseudo = pseudo_label_counts(study, results, work_dir)
-    quality = pseudo_quality_reports(study, results, work_dir)
-    detection = detection_quality_reports(study, results, work_dir)
+    parts = dict(pseudo=pseudo_label_counts(study, results, work_dir),
+                 quality=pseudo_quality_reports(study, results, work_dir),
+                 detection=detection_quality_reports(study, results, work_dir))
+    parts = {k: v or recorded.get(k) or v for k, v in parts.items()}
     text = render_results(study, name, results, figures, osp.dirname(md_path), command, machine,
-                          pseudo=pseudo, quality=quality, detection=detection,
-                          missing=missing)
+                          missing=missing, **parts)
     atomic_write_text(text, md_path)
+    record = results_record(publish, name)
+    if record:  # what a later --report-only re-renders the blocks from, without the runs
+        old = json.load(open(record)) if osp.isfile(record) else {}
+        kept = {(r['name'], r['seed']): r for r in old.get('results', [])}
+        kept.update({(r['name'], r['seed']): r for r in results})  # --only runs: merged
+        atomic_write_json(dict(generator='tools/run_study.py', study=name, command=command,
+                               machine=machine, results=list(kept.values()),
+                               curves=dict(old.get('curves') or {}, **curves),
+                               **json.loads(json.dumps(parts))), record, indent=1)
     for path in publish:
         text = render_results(study, name, results, figures, osp.dirname(osp.abspath(path)),
-                              command, machine, pseudo=pseudo, quality=quality,
-                              detection=detection,
-                              missing=missing)
+                              command, machine, missing=missing, **parts)
         publish_blocks(path, name, text, render_readings(study, results, headline=True))
     return md_path
 

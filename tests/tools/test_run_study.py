@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import shutil
 
 import pytest
 from mmengine.config import Config, ConfigDict
@@ -701,6 +702,18 @@ def test_tiny_study_trains_labels_reports_and_skips_done_runs(tmp_path, demo_dat
             'student (seed 1); student-auto (seed 1).') in \
         open(osp.join(work, 'results.md')).read()
     assert os.path.getmtime(osp.join(work, 'student', 'seed0', 'result.json')) == stamp
+    # the published results outlive the run folders: --report-only re-renders the block
+    record = json.load(open(tmp_path / 'study_results' / 'tiny.json'))
+    assert {(r['name'], r['seed']) for r in record['results']} == \
+        {('teacher', 0), ('student', 0), ('student-auto', 0)}
+    shutil.rmtree(work)
+    doc.write_text('# Results\n<!-- run_study:tiny begin -->\n<!-- run_study:tiny end -->\n')
+    proc = run_tool(['tools/run_study.py', str(study), '--work-dir', work, '--report-only',
+                     '--publish', str(doc)])
+    assert f'3 results from {tmp_path}/study_results/tiny.json' in proc.stdout
+    def without_command(text):  # the command line is the re-rendering one's
+        return [line for line in text.splitlines() if 'tools/run_study.py' not in line]
+    assert without_command(doc.read_text()) == without_command(published)
 
 
 SEG_TEACHER = ('configs/demo/sup_deeplabv3plus_r18w16-scratch_d8_gn-all_1xb8-300i_'
@@ -798,3 +811,28 @@ def test_the_35k_grid_is_one_command_over_lr_weight_decay_and_schedule(tmp_path)
     commands = [line for line in proc.stdout.splitlines() if 'dist_train.sh' in line]
     assert len(set(commands)) == 24
     assert all(' 8 --work-dir ' in c and 'train_cfg.multiplier=' in c for c in commands)
+
+
+def test_readings_state_their_confounds_and_the_threshold():
+    """Issue #34 item 6: a student read against a supervised run that is not its
+    teacher (a stronger one taught it) is not an agreement; a difference near the
+    2-sigma bound is 'at the threshold'."""
+    results = [_result(n, i, ap, init='in1k', method=m) for n, m, aps in (
+        ('t', 'supervised S1', (0.40, 0.41, 0.42)), ('b3', 'supervised S3', (0.24, 0.25, 0.26)),
+        ('s3', 'student S3', (0.31, 0.32, 0.33)), ('s1', 'student S1', (0.45, 0.46, 0.47)))
+        for i, ap in enumerate(aps)]
+    teachers = {'t': None, 'b3': None, 's3': 't', 's1': 't'}
+    table = dict(rows='init', cols='method')
+    spec = dict(row='in1k', a='student S3', b='supervised S3', expect='higher', paper='P')
+    assert reading(results, table, spec, teachers).endswith(
+        'an effect (beyond 2 x pooled std). P: teacher stronger than baseline (41.0 vs 25.0): '
+        'not told apart from distillation.')
+    assert reading(results, table, spec).endswith('P: agrees.')  # no teachers known
+    taught = dict(spec, a='student S1', b='supervised S1')  # the baseline is the teacher
+    assert reading(results, table, taught, teachers).endswith('P: agrees.')
+    # +2.0 against 2 x pooled std 2.0 (stds 1.0 and 1.0): at the threshold, not an effect
+    near = [_result(n, i, ap, init='in1k', method=m) for n, m, aps in (
+        ('x', 'a', (0.21, 0.22, 0.23)), ('y', 'b', (0.19, 0.20, 0.21))) for i, ap in enumerate(aps)]
+    assert reading(near, table, dict(row='in1k', a='a', b='b', expect='higher', paper='P')
+                   ).endswith('pooled std 1.0: at the threshold (within 10% of 2 x pooled std, '
+                              '2.00). P: not told apart here.')

@@ -124,18 +124,62 @@ def _pair(cells: dict, spec: dict, a: str, b: str) -> Tuple[str, Optional[tuple]
     return spec['col'], cells.get(a, {}).get(spec['col']), cells.get(b, {}).get(spec['col'])
 
 
-def _paper(spec: dict, diff: float, effect: bool) -> str:
+def _paper(spec: dict, diff: float, effect: bool, confound: str = '') -> str:
     """How the reading stands against a paper (``expect``: 'higher' or
-    'lower', a against b; ``paper``: the finding, with its source)."""
+    'lower', a against b; ``paper``: the finding, with its source). An
+    agreement that ``confound`` explains as well is said to be confounded."""
     if not spec.get('expect'):
         return ''
     if not effect:
         return f' {spec["paper"]}: not told apart here.'
     agrees = (diff > 0) == (spec['expect'] == 'higher')
+    if agrees and confound:
+        return f' {spec["paper"]}: {confound}.'
     return f' {spec["paper"]}: {"agrees" if agrees else "**disagrees**"}.'
 
 
-def reading(results: List[dict], table: dict, spec: dict) -> str:
+THRESHOLD_BAND = 0.1  # a |difference| within 10% of 2 x pooled std is read "at the threshold"
+
+
+def _cell_runs(results: List[dict], table: dict, row: str, col: str) -> set:
+    """The run names of one cell of ``table``."""
+    return {r['name'] for r in results if r['factors'].get(table['rows']) == row
+            and r['factors'].get(table['cols']) == col and _matches(r, table.get('where'))}
+
+
+def _teacher_confound(results: List[dict], table: dict, spec: dict, teachers: dict,
+                      scale: float) -> str:
+    """A student cell read against a supervised cell that is not its teacher,
+    with a teacher stronger than that baseline: the gap may be distillation."""
+    if not teachers or 'gap' in spec:
+        return ''
+    rows_cols = [(spec['row'], c) if 'row' in spec else (c, spec['col'])
+                 for c in (spec['a'], spec['b'])]
+    names = [_cell_runs(results, table, r, c) for r, c in rows_cols]
+    students = [bool(n) and all(teachers.get(x) for x in n) for n in names]
+    if students.count(True) != 1 or not all(names):
+        return ''
+    student, baseline = (names[0], names[1]) if students[0] else (names[1], names[0])
+    if any(teachers.get(x) is not None for x in baseline):
+        return ''
+    taught_by = {teachers[x] for x in student}
+    if taught_by & baseline:
+        return ''
+    metric = table.get('metric', DEFAULT_METRIC)
+
+    def mean(run_names):
+        vals = [r['final'][metric] for r in results
+                if r['name'] in run_names and metric in r['final']]
+        return sum(vals) / len(vals) if vals else None
+    t, b = mean(taught_by), mean(baseline)
+    if t is None or b is None or t <= b:
+        return ''
+    return (f'teacher stronger than baseline ({t * scale:.1f} vs {b * scale:.1f}): '
+            'not told apart from distillation')
+
+
+def reading(results: List[dict], table: dict, spec: dict,
+            teachers: Optional[Dict[str, str]] = None) -> str:
     """One comparison of two cells of ``table``, as a sentence with its n.
 
     ``spec``: ``a`` and ``b`` are two columns of row ``row``, or two rows of
@@ -146,7 +190,12 @@ def reading(results: List[dict], table: dict, spec: dict) -> str:
     root sum of squares of the two gaps' pooled stds. ``expect`` ('higher' or
     'lower': a against b) and ``paper`` state a paper's direction. With
     ``paired=True`` the sentence ends with each seed's difference a - b (the
-    rule above still decides).
+    rule above still decides). A difference within ``THRESHOLD_BAND`` of the
+    rule's bound is "at the threshold" (and tells a paper's direction apart
+    from nothing). ``teachers`` (run name -> its teacher's) lets a student
+    cell read against a supervised cell that is not its teacher, whose
+    teacher is the stronger, say "teacher stronger than baseline: not told
+    apart from distillation" where it would say "agrees".
     """
     cells = table_cells(results, table)
     metric = table.get('metric', DEFAULT_METRIC)
@@ -174,9 +223,15 @@ def reading(results: List[dict], table: dict, spec: dict) -> str:
         return f'{head}: {stats}; too few seeds to read.'
     pooled = math.sqrt(sum(pooled_std(x, y) ** 2 for x, y in pairs)) * scale
     effect = abs(diff) > 2 * pooled
+    if abs(abs(diff) - 2 * pooled) <= THRESHOLD_BAND * 2 * pooled:
+        verdict, effect = (f'at the threshold (within {THRESHOLD_BAND:.0%} of 2 x pooled std, '
+                           f'{2 * pooled:.2f})'), False
+    else:
+        verdict = (f'{"an effect" if effect else "not an effect"} '
+                   f'({"beyond" if effect else "within"} 2 x pooled std)')
+    confound = _teacher_confound(results, table, spec, teachers or {}, scale)
     return (f'{head}: {stats}, {"pooled std" if len(pairs) == 1 else "std"} {pooled:.1f}: '
-            f'{"an effect" if effect else "not an effect"} '
-            f'({"beyond" if effect else "within"} 2 x pooled std).' + _paper(spec, diff, effect)
+            f'{verdict}.' + _paper(spec, diff, effect, confound)
             + (_per_seed(results, table, spec, scale) if spec.get('paired') else ''))
 
 
@@ -208,7 +263,8 @@ def render_readings(study, results: List[dict], headline: bool = False) -> List[
     lines = ['**Readings** (generated: a difference is an effect only beyond twice the pooled '
              'sample std of its two cells' + ('; the headline readings, every reading is in the '
                                                "study's full report" if short else '') + ')', '']
-    lines += [f'- {reading(results, study["tables"][s["table"]], s)}' for s in specs]
+    teachers = {run['name']: run.get('teacher') for run in study.get('runs') or []}
+    lines += [f'- {reading(results, study["tables"][s["table"]], s, teachers)}' for s in specs]
     return lines + ['']
 
 
