@@ -8,6 +8,7 @@ from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from ..frozen_bn_stats import frozen_bn_stats
 from ..source_split_data_preprocessor import check_sources
 
 CLS_SOURCE = 'classify'  # HumanPseudoDataset's classification part
@@ -38,7 +39,11 @@ class JointTrainingDetector(BaseDetector):
 
     The detector's parts are this model's own (``backbone.``, ``neck.``,
     ``bbox_head.`` ..., or ``student.`` for a student) and the classifier is
-    ``cls_head.``: a checkpoint of this model is a detector checkpoint plus
+    ``cls_head.``. BN running statistics come from the detection (human)
+    batches only: the classification forward (224-px crops of another data
+    set) runs under :func:`frozen_bn_stats`, so the statistics used at test
+    time are not half classification crops. A checkpoint of this model is a
+    detector checkpoint plus
     ``cls_head.*``, which a plain detector config loads (``load_from``,
     ``tools/test.py``), leaving the classifier out. Prediction is the detector's.
 
@@ -103,7 +108,8 @@ class JointTrainingDetector(BaseDetector):
         """Weighted cross-entropy of the classifier, (B_cls, C, H, W) inputs."""
         labels = torch.as_tensor([s.metainfo['gt_label'] for s in batch_data_samples],
                                  dtype=torch.long, device=batch_inputs.device)
-        feat = self.shared_backbone(batch_inputs)[-1]
+        with frozen_bn_stats(self.shared_backbone):
+            feat = self.shared_backbone(batch_inputs)[-1]
         out = self.cls_head.loss(feat, labels)
         return dict(joint_cls_loss=out['loss'] * self.cls_weight, joint_cls_acc=out['acc'])
 

@@ -1,4 +1,5 @@
 """Offline Noisy-Student student: human + pseudo labels, normalized losses."""
+from contextlib import nullcontext
 from typing import Dict, Optional
 
 from torch import Tensor
@@ -8,6 +9,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from ..checkpoint_prefix import prefix_plain_state_dict
+from ..frozen_bn_stats import frozen_bn_stats
 from ..source_split_data_preprocessor import check_sources
 
 
@@ -23,12 +25,16 @@ class NoisyStudentDetector(BaseDetector):
     ``sup_*`` / ``unsup_*``). Prediction, testing and ``tools/test.py`` use
     the student.
 
-    A plain detector checkpoint (the teacher, say) initialises the student:
-    ``load_from=teacher.pth`` works unchanged.
+    BN running statistics come from the human batches only: the pseudo
+    forward runs under :func:`frozen_bn_stats` (``pseudo_updates_bn=True``
+    lets it move them too). A plain detector checkpoint (the teacher, say)
+    initialises the student: ``load_from=teacher.pth`` works unchanged.
 
     Args:
         detector (dict): The student detector config (any mmdet detector).
         loss_norm (dict): :class:`LossNormalizer` config.
+        pseudo_updates_bn (bool): Let the pseudo-labelled forward move BN
+            running statistics. Defaults to False.
         data_preprocessor (dict, optional): Defaults to a
             :class:`SourceSplitDataPreprocessor` around the detector's own, so a
             child config that changes ``model.detector.data_preprocessor``
@@ -39,6 +45,7 @@ class NoisyStudentDetector(BaseDetector):
     def __init__(self,
                  detector: ConfigType,
                  loss_norm: ConfigType = dict(type='LossNormalizer'),
+                 pseudo_updates_bn: bool = False,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
@@ -47,6 +54,7 @@ class NoisyStudentDetector(BaseDetector):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(detector)
         self.loss_norm = MODELS.build(loss_norm)
+        self.pseudo_updates_bn = pseudo_updates_bn
 
     def loss(self, multi_batch_inputs: Dict[str, Tensor],
              multi_batch_data_samples: Dict[str, SampleList]) -> dict:
@@ -55,8 +63,9 @@ class NoisyStudentDetector(BaseDetector):
         check_sources(multi_batch_inputs, ('human', 'pseudo'), type(self).__name__)
         human = self.loss_by_gt_instances(multi_batch_inputs['human'],
                                           multi_batch_data_samples['human'])
-        pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['pseudo'],
-                                               multi_batch_data_samples['pseudo'])
+        with nullcontext() if self.pseudo_updates_bn else frozen_bn_stats(self.student):
+            pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['pseudo'],
+                                                   multi_batch_data_samples['pseudo'])
         boxes = sum(len(s.gt_instances) for s in multi_batch_data_samples['pseudo'])
         return self.loss_norm(human, pseudo, num_pseudo_boxes=boxes)
 

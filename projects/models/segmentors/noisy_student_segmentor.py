@@ -1,4 +1,5 @@
 """Noisy-Student student for semantic segmentation (mmseg)."""
+from contextlib import nullcontext
 from typing import Dict, List
 
 from torch import Tensor
@@ -7,6 +8,7 @@ from mmseg.models.segmentors.base import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from ..checkpoint_prefix import prefix_plain_state_dict
+from ..frozen_bn_stats import frozen_bn_stats
 from ..source_split_data_preprocessor import check_sources
 
 
@@ -27,6 +29,9 @@ class NoisyStudentSegmentor(BaseSegmentor):
     Args:
         segmentor (dict): The student segmentor config (any mmseg segmentor).
         loss_norm (dict): :class:`LossNormalizer` config.
+        pseudo_updates_bn (bool): Let the pseudo-labelled forward move BN
+            running statistics (by default they come from human batches only,
+            :func:`frozen_bn_stats`). Defaults to False.
         data_preprocessor (dict, optional): Defaults to a
             :class:`SourceSplitDataPreprocessor` around the segmentor's.
         init_cfg (dict, optional): Initialization config.
@@ -35,6 +40,7 @@ class NoisyStudentSegmentor(BaseSegmentor):
     def __init__(self,
                  segmentor: ConfigType,
                  loss_norm: ConfigType = dict(type='LossNormalizer'),
+                 pseudo_updates_bn: bool = False,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         if data_preprocessor is None:
@@ -43,13 +49,15 @@ class NoisyStudentSegmentor(BaseSegmentor):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(segmentor)
         self.loss_norm = MODELS.build(loss_norm)  # the detection student's, shared
+        self.pseudo_updates_bn = pseudo_updates_bn
 
     def loss(self, inputs: Dict[str, Tensor], data_samples: Dict[str, SampleList]) -> dict:
         """Normalized human (``sup_``) + pseudo (``unsup_``) losses of
         ``{'human': (B_h, C, H, W), 'pseudo': (B_p, C, H, W)}`` inputs."""
         check_sources(inputs, ('human', 'pseudo'), type(self).__name__)
         human = self.loss_by_gt_instances(inputs['human'], data_samples['human'])
-        pseudo = self.loss_by_pseudo_instances(inputs['pseudo'], data_samples['pseudo'])
+        with nullcontext() if self.pseudo_updates_bn else frozen_bn_stats(self.student):
+            pseudo = self.loss_by_pseudo_instances(inputs['pseudo'], data_samples['pseudo'])
         return self.loss_norm(human, pseudo)
 
     def loss_by_gt_instances(self, inputs: Tensor, data_samples: SampleList) -> dict:
