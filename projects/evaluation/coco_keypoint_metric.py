@@ -20,8 +20,10 @@ class CocoKeypointMetric(BaseMetric):
     ``CocoMetric`` lacks.
 
     Each detection of a keypoint category is scored by its box score; its
-    keypoints are (x, y, v) triples in the original image. Ground truth with
-    no labelled keypoint is ignored, as pycocotools does.
+    keypoints are (x, y, v) triples in the original image, in continuous
+    pixel coordinates (``CocoKeypointDataset``'s), written to COCO as pixel
+    indices (x - 0.5, y - 0.5, as detectron2 does). Ground truth with no
+    labelled keypoint is ignored, as pycocotools does.
 
     Args:
         ann_file (str): COCO json with ``keypoints`` / ``num_keypoints``.
@@ -55,7 +57,7 @@ class CocoKeypointMetric(BaseMetric):
                 cat = self.all_cat_ids[label]
                 if cat not in self.cat_ids:
                     continue
-                flat = np.concatenate([kps[i, :, :2], np.ones_like(kps[i, :, :1])], 1)
+                flat = np.concatenate([kps[i, :, :2] - 0.5, np.ones_like(kps[i, :, :1])], 1)
                 dets.append(dict(image_id=int(sample['img_id']), category_id=cat,
                                  keypoints=flat.reshape(-1).tolist(), score=float(scores[i])))
             # one entry per image: images without a detection still count their GT

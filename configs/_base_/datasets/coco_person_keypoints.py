@@ -12,13 +12,16 @@ metainfo = dict(classes=('person', ), palette=[(220, 20, 60)], keypoint_names=ke
 train_pipeline = [
     dict(type='SafeLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
+    # shorter side sampled from 640-800 (Detectron's keypoint baselines), max 1333
+    dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
+         keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='KeypointsFollowImage', flip_pairs=flip_pairs),
     dict(type='PackKeypointInputs'),
 ]
 train_dataloader = dict(dataset=dict(
     type='CocoKeypointDataset', metainfo=metainfo,
+    min_keypoints_per_image=1,  # detectron2's MIN_KEYPOINTS_PER_IMAGE: no keypoint, no image
     ann_file='annotations/person_keypoints_train2017.json', pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(
     type='CocoKeypointDataset', metainfo=metainfo,

@@ -33,15 +33,62 @@ def encode_keypoints(keypoints: Tensor, rois: Tensor, size: int) -> Tuple[Tensor
     return torch.where(valid, yi * size + xi, torch.zeros_like(xi)), valid
 
 
+MAX_DECODE_ELEMENTS = 1 << 24  # upsampled heatmap values held at once (64 MB of float32)
+
+
 def decode_keypoints(heatmaps: Tensor, rois: Tensor) -> Tensor:
-    """(P, K, 3) x, y, score of each heatmap's peak (cell centre), from (P, K, S, S)."""
-    num, k, size = heatmaps.shape[0], heatmaps.shape[1], heatmaps.shape[-1]
-    probs = heatmaps.reshape(num, k, -1).softmax(-1)
-    score, idx = probs.max(-1)
-    yi, xi = (idx // size).float(), (idx % size).float()
-    x1, y1, x2, y2 = (rois[:, i:i + 1] for i in range(4))
-    x = x1 + (xi + 0.5) * (x2 - x1) / size
-    y = y1 + (yi + 0.5) * (y2 - y1) / size
+    """(P, K, 3) x, y, score of each keypoint, from (P, K, S, S) logits, as
+    detectron2's ``heatmaps_to_keypoints`` decodes them.
+
+    Each RoI's heatmaps are resized bicubically (``align_corners=False``) to
+    the RoI's size in pixels, ``ceil(w) x ceil(h)``; the argmax pixel's centre,
+    scaled back by ``w / ceil(w)``, is the keypoint, in continuous pixel
+    coordinates (pixel i spans [i, i + 1]); the score is the softmax of the
+    S x S logits evaluated at the peak. Batched: RoIs go through one
+    ``grid_sample`` per chunk of at most ``MAX_DECODE_ELEMENTS`` values (the
+    same bicubic taps and edge clamping as ``F.interpolate``), not one resize
+    per RoI.
+    """
+    num, k = heatmaps.shape[:2]
+    out = heatmaps.new_zeros((num, k, 3))
+    if num == 0:
+        return out
+    widths = (rois[:, 2] - rois[:, 0]).clamp(min=1)
+    heights = (rois[:, 3] - rois[:, 1]).clamp(min=1)
+    wc, hc = widths.ceil(), heights.ceil()
+    order = (wc * hc).argsort()  # RoIs of similar size share a chunk: little padding
+    start = 0
+    while start < num:
+        end = start + 1
+        while end < num and (end + 1 - start) * k * int(wc[order[start:end + 1]].max()) * \
+                int(hc[order[start:end + 1]].max()) <= MAX_DECODE_ELEMENTS and \
+                wc[order[end]] * hc[order[end]] <= 2 * wc[order[start]] * hc[order[start]]:
+            end += 1
+        idx = order[start:end]
+        out[idx] = _decode_chunk(heatmaps[idx], rois[idx], wc[idx], hc[idx], widths[idx],
+                                 heights[idx])
+        start = end
+    return out
+
+
+def _decode_chunk(maps: Tensor, rois: Tensor, wc: Tensor, hc: Tensor, widths: Tensor,
+                  heights: Tensor) -> Tensor:
+    """:func:`decode_keypoints` of n RoIs whose upsampled maps fit at once."""
+    n, k = maps.shape[:2]
+    big_w, big_h = int(wc.max()), int(hc.max())
+    cols = torch.arange(big_w, device=maps.device, dtype=maps.dtype) + 0.5
+    rows = torch.arange(big_h, device=maps.device, dtype=maps.dtype) + 0.5
+    gx = (cols[None] * 2 / wc[:, None] - 1)[:, None, :].expand(n, big_h, big_w)
+    gy = (rows[None] * 2 / hc[:, None] - 1)[:, :, None].expand(n, big_h, big_w)
+    up = F.grid_sample(maps, torch.stack([gx, gy], -1), mode='bicubic',
+                       padding_mode='border', align_corners=False)  # (n, K, H, W)
+    inside = (cols[None, None, :] < wc[:, None, None]) & (rows[None, :, None] < hc[:, None, None])
+    up = up.masked_fill(~inside[:, None], float('-inf'))
+    peak, pos = up.flatten(2).max(-1)  # (n, K)
+    xi, yi = (pos % big_w).to(maps.dtype), (pos // big_w).to(maps.dtype)
+    x = (xi + 0.5) * (widths / wc)[:, None] + rois[:, 0:1]
+    y = (yi + 0.5) * (heights / hc)[:, None] + rois[:, 1:2]
+    score = 1 / (maps.flatten(2) - peak[..., None]).exp().sum(-1)  # softmax at the peak
     return torch.stack([x, y, score], -1)
 
 

@@ -16,7 +16,8 @@ def _samples(ann_file, shift=0.0, drop_every=0):
     for img in coco['images']:
         anns = [a for a in coco['annotations'] if a['image_id'] == img['id']]
         kps = [np.asarray(a.get('keypoints') or [0] * 9, np.float32).reshape(3, 3) for a in anns]
-        kps = [k + np.array([shift, 0, 0], np.float32) for k in kps]
+        # continuous pixel coordinates, as CocoKeypointDataset and the decode give them
+        kps = [k + np.array([shift + 0.5, 0.5, 0], np.float32) for k in kps]
         keep = [i for i in range(len(anns)) if not (drop_every and i % drop_every == 0)]
         samples.append(dict(img_id=img['id'], pred_instances=dict(
             labels=torch.tensor([cats.index(anns[i]['category_id']) for i in keep]),
