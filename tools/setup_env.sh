@@ -37,7 +37,7 @@ BUILD_DEPS=("setuptools>=77,<82" wheel ninja "numpy<2.5" packaging)
 # and we want the headless build. tools/misc/make_wheelhouse.sh reads this list.
 STACK_DEPS=("pycocotools>=2.0.9" "opencv-python-headless>=4.8,<4.13" ftfy regex matplotlib
             pytest pytest-xdist terminaltables shapely scipy six prettytable addict yapf rich termcolor
-            pyyaml tqdm Pillow "ruff==0.17.6")
+            pyyaml tqdm Pillow tensorboard "ruff==0.17.6")
 STACK_NODEPS=("mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2")
 # torchvision's ImageNet MobileNetV2 (14 MB), the offline ImageNet-init arm of
 # the real-data studies; --no-deps because it declares ancient pins

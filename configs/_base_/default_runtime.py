@@ -16,6 +16,10 @@ default_hooks = dict(
                     max_keep_ckpts=3, save_last=True),
     logger=dict(type='LoggerHook', interval=50))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+# every logged scalar (loss terms, the loss-normalisation weights, LR, validation
+# metrics) also goes to TensorBoard: tensorboard --logdir work_dirs/
+visualizer = dict(type='DetLocalVisualizer', name='visualizer',
+                  vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 custom_hooks = [
     dict(type='SyncBNFallbackHook'),
     dict(type='LearningCurveHook', loss_interval=20),

@@ -18,6 +18,9 @@ default_hooks = dict(
                     max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
+# every logged scalar also goes to TensorBoard: tensorboard --logdir work_dirs/
+visualizer = dict(type='SegLocalVisualizer', name='visualizer',
+                  vis_backends=[dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
 custom_hooks = [
     dict(type='SyncBNFallbackHook'),
     dict(type='LearningCurveHook', loss_interval=20),

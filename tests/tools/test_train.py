@@ -1,4 +1,5 @@
 """tools/train.py and tools/test.py end to end on generated data (CPU)."""
+import glob
 import json
 import os
 import os.path as osp
@@ -197,3 +198,32 @@ def test_test_py_on_a_checkpoint_reproduces_its_validation_with_precise_bn(tmp_p
                                                  proc.stdout + proc.stderr)}
     assert len(tested) == 6
     assert tested == {k: val[-1][k] for k in tested}  # exact, on CPU
+
+
+def _tensorboard_tags(work) -> set:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    [events] = glob.glob(str(work / '*' / 'vis_data' / 'events.out.tfevents.*'))
+    return set(EventAccumulator(events).Reload().Tags()['scalars'])
+
+
+def test_tensorboard_gets_every_logged_scalar(trained, demo_data, tmp_path):
+    """Issue #35 item 4: our runtimes log to TensorBoard beside the local files; a
+    2-iteration student run's event file holds its loss terms, the loss
+    normalisation's weights and the LR; the demo run's, its validation metrics."""
+    from pathlib import Path
+    assert {'loss', 'lr', 'loss_cls', 'coco/bbox_mAP', 'coco/bbox_mAP_50'} <= \
+        _tensorboard_tags(Path(trained))
+    nst = 'configs/demo/nst_retinanet_r18w32-scratch_fpn_gn-all_1xb8-600i-s1_demo-lab50.py'
+    opts = [f'train_dataloader.dataset.human.data_root={demo_data}/',
+            f'train_dataloader.dataset.pseudo.data_root={demo_data}/',
+            'train_dataloader.dataset.pseudo.ann_file=annotations/instances_train_labeled.json',
+            'train_dataloader.dataset.pseudo.data_prefix.img=images/',
+            'train_dataloader.batch_size=4', 'train_dataloader.sampler.batch_size=4']
+    opts += [o for o in demo_cfg_options(demo_data) if not o.startswith('train_dataloader')]
+    work = tmp_path / 'w'
+    run_tool(['tools/train.py', nst, '--work-dir', str(work), '--cfg-options',
+              'train_cfg.base_iters=2', 'train_cfg.multiplier=1', 'train_cfg.val_interval=90000',
+              'default_hooks.logger.interval=1'] + opts)
+    tags = _tensorboard_tags(work)
+    assert {'loss', 'lr', 'sup_loss_cls', 'unsup_loss_cls', 'pseudo_weight', 'L_h', 'L_p',
+            'avg_L_h', 'avg_L_p'} <= tags, sorted(tags)
