@@ -101,6 +101,15 @@ def test_missing_config_and_checkpoint_are_one_line_errors(tmp_path):
     assert 'Traceback' not in proc.stderr
 
 
+def test_a_tool_prints_only_its_error_line(tmp_path):
+    """Issue #35 item 6: no pkg_resources warning (it came three times) before the
+    one error line, in a fresh interpreter with warnings on as Python's default."""
+    missing = str(tmp_path / 'missing.pth')
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, missing], check=False, fresh=True)
+    assert proc.returncode == 2
+    assert (proc.stdout + proc.stderr).strip() == f'error: checkpoint not found: {missing}'
+
+
 def _weights(path):
     return torch_load_safely(path, map_location='cpu')['state_dict']
 

@@ -3,6 +3,7 @@ import argparse
 import os
 import re
 import sys
+import warnings
 from typing import Callable, Optional
 
 from projects.utils.errors import UserInputError
@@ -58,9 +59,21 @@ def output_error(exc: BaseException) -> Optional[str]:
     return None
 
 
+def quiet_known_warnings() -> None:
+    """Drop the one warning every tool printed three times before its first line:
+    setuptools' ``pkg_resources is deprecated`` (mmengine imports and reloads
+    ``pkg_resources`` to find packages). Matched by message and by the modules it
+    is attributed to (mmengine's package_utils, importlib's reload); every other
+    warning is shown as before."""
+    warnings.filterwarnings('ignore', message=r'pkg_resources is deprecated as an API',
+                            category=UserWarning,
+                            module=r'mmengine\.utils\.package_utils|importlib')
+
+
 def run_main(main: Callable[[], object]) -> None:
     """Call ``main``; known user errors print ``error: ...`` and exit 2
     (``RETHINK_DEBUG=1`` shows their tracebacks instead)."""
+    quiet_known_warnings()
     debug = os.environ.get(DEBUG_ENV) == '1'
     try:
         main()

@@ -30,7 +30,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='InfiniteSampler', shuffle=True),  # iteration-based: endless, as mmdet's
     dataset=dict(
         type=dataset_type, data_root=data_root, metainfo=metainfo,
         ann_file='annotations/trainval.json', data_prefix=dict(img='JPEGImages/'),

@@ -24,7 +24,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='InfiniteSampler', shuffle=True),  # iteration-based: endless, as mmdet's
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

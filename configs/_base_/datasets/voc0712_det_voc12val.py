@@ -25,6 +25,7 @@ _voc_train = dict(type='VOCDataset', data_root=data_root,
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,
+    sampler=dict(type='InfiniteSampler', shuffle=True),  # iteration-based: endless, as mmdet's
     dataset=dict(
         _delete_=True,
         type='ConcatDataset',
