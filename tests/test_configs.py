@@ -164,6 +164,9 @@ def _check_registered_components(cfg):
         'init_cfg=Pretrained reads URLs with weights_only=False'
     assert not isinstance(cfg.model.get('pretrained'), str), 'use backbone.init_cfg=SafePretrained'
     _check_one_student_split(cfg)
+    # iteration-based schedules train from a sampler that never runs out (issue #35 item 5)
+    sampler = str(cfg.train_dataloader.sampler.type).split('.')[-1]
+    assert sampler in ('InfiniteSampler', 'MultiSourceSampler', 'GroupMultiSourceSampler'), sampler
 
 
 def _check_one_student_split(cfg):

@@ -47,3 +47,27 @@ def test_optional_classify_part_is_source_two():
     ds = HumanPseudoDataset(human=_Toy(3), pseudo=_Toy(5), classify=_Toy(4))
     assert ds.cumulative_sizes == [3, 8, 12]
     assert ds._get_ori_dataset_idx(8) == (2, 0)
+
+
+def test_the_training_samplers_of_iteration_based_configs_never_run_out():
+    """Issue #35 item 5: a student's MultiSourceSampler and the InfiniteSampler of
+    every other training set yield past any epoch (mmengine restarts a finite
+    loader with 'Reach the end of the dataloader' each pass)."""
+    import itertools
+
+    from mmdet.datasets.samplers import MultiSourceSampler
+    from mmengine.dataset import InfiniteSampler
+    from mmengine.dataset import ConcatDataset as _Concat
+
+    class _Part(list):
+        metainfo = {}
+
+        def get_data_info(self, i):
+            return {}
+
+    parts = _Concat.__new__(_Concat)
+    parts.datasets, parts.cumulative_sizes = [_Part(range(3)), _Part(range(5))], [3, 8]
+    drawn = list(itertools.islice(iter(MultiSourceSampler(parts, batch_size=4,
+                                                          source_ratio=[1, 1])), 400))
+    assert len(drawn) == 400 and set(drawn) == set(range(8))
+    assert len(list(itertools.islice(iter(InfiniteSampler(_Part(range(5)))), 400))) == 400
