@@ -127,3 +127,28 @@ def test_a_done_setup_is_checked_without_importing_torch(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3 and 'nothing to do' not in proc.stdout
     assert 'fake python: -m pip install' in proc.stdout  # (pip's output is piped to stdout)
+
+
+def test_the_plan_leaves_out_what_the_target_holds_at_an_accepted_version(capsys):
+    """make_wheelhouse.sh --exclude-installed: a distribution the target's freeze
+    holds at a version every requirement on it accepts is left out, with why."""
+    from tools.misc.wheelhouse_plan import plan, read_freeze
+    report = dict(install=[
+        dict(metadata=dict(name='numpy', version='2.4.0', requires_dist=None)),
+        dict(metadata=dict(name='matplotlib', version='3.10.3',
+                           requires_dist=['numpy>=1.23', 'pillow>=8', 'sphinx; extra == "docs"'])),
+        dict(metadata=dict(name='pillow', version='12.0.0', requires_dist=None)),
+        dict(metadata=dict(name='opencv-python-headless', version='4.12.0.88',
+                           requires_dist=['numpy<2.3,>=2; python_version >= "3.9"'])),
+        dict(metadata=dict(name='tqdm', version='4.67.1', requires_dist=None))])
+    freeze = read_freeze(['torch==2.11.0', 'numpy==2.4.1', 'Pillow==7.2.0', 'tqdm==4.66.0',
+                          '-e git+https://example.org/x.git#egg=x',
+                          'opencv-python-headless==4.13.0'])
+    keep, left = plan(report, freeze, ['numpy<2.5', 'matplotlib',
+                                       'opencv-python-headless>=4.8,<4.13', 'tqdm'])
+    # numpy 2.4.1: our pin accepts it, but opencv-python-headless 4.12 asks for < 2.3
+    assert keep == ['numpy==2.4.0', 'matplotlib==3.10.3', 'pillow==12.0.0',
+                    'opencv-python-headless==4.12.0.88']
+    assert left == [('tqdm', '4.66.0', 'the target has 4.66.0; no requirement pins it')]
+    assert "kept pillow==12.0.0: the target's 7.2.0 does not satisfy matplotlib: >=8" in \
+        capsys.readouterr().err

@@ -3,7 +3,8 @@
 # air-gapped machine that already has torch:
 #
 #   bash tools/misc/make_wheelhouse.sh OUT_DIR [--python 3.12] \
-#       [--platform manylinux_2_28_x86_64] [--cuda-toolkit 13.0.3]
+#       [--platform manylinux_2_28_x86_64] [--cuda-toolkit 13.0.3] \
+#       [--exclude-installed FREEZE]
 #   # copy OUT_DIR over, then on the target:  WHEELHOUSE=OUT_DIR make setup
 #
 # OUT_DIR gets binary wheels of the stack and its dependencies for the target
@@ -13,18 +14,24 @@
 # crt,cudart,nvvm]==PIN, about 105 MB for 13.0.3) for GPU machines without a
 # CUDA toolkit; use the pin of the target's torch
 # (python -c "import importlib.metadata as m; print(m.requires('torch'))").
+# --exclude-installed FREEZE (the target's `pip freeze`) leaves out every
+# distribution the target already holds at a version the whole resolved stack
+# accepts, and says which and why (tools/misc/wheelhouse_plan.py); the mmcv
+# sdist and the OpenMMLab packages are always included.
 set -euo pipefail
-usage() { echo "usage: $0 OUT_DIR [--python X.Y] [--platform TAG] [--cuda-toolkit PIN]" >&2; exit 2; }
+usage() { echo "usage: $0 OUT_DIR [--python X.Y] [--platform TAG] [--cuda-toolkit PIN] [--exclude-installed FREEZE]" >&2; exit 2; }
 [[ $# -ge 1 && $1 != -* ]] || usage
 OUT=$1; shift
 PYV=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 PLATFORM=manylinux_2_28_x86_64
 TOOLKIT=""
+FREEZE=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --python) PYV=$2; shift 2 ;;
     --platform) PLATFORM=$2; shift 2 ;;
     --cuda-toolkit) TOOLKIT=$2; shift 2 ;;
+    --exclude-installed) FREEZE=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -55,7 +62,21 @@ dl() {  # pip download for the target, quiet unless it fails
   rm -f "$logf"
 }
 log "wheels for cp${PYV/./} $PLATFORM -> $OUT"
-dl "${DEPS[@]}"
+if [[ -n $FREEZE ]]; then
+  [[ -f $FREEZE ]] || die "--exclude-installed: $FREEZE is not a file (the target's pip freeze)"
+  work=$(mktemp -d)
+  $PIP install --disable-pip-version-check --dry-run --ignore-installed --quiet \
+      --report "$work/report.json" --target "$work/t" "${TARGET[@]}" "${DEPS[@]}" 2>"$work/err" \
+    || { grep -v 'is ignored: it is neither' "$work/err" | tail -n 15 >&2; die "pip could not resolve the stack"; }
+  python3 "$ROOT/tools/misc/wheelhouse_plan.py" "$work/report.json" "$FREEZE" \
+      --top-level "${DEPS[@]}" >"$work/keep.txt"
+  mapfile -t KEEP <"$work/keep.txt"
+  log "the target lacks ${#KEEP[@]} of the stack's distributions"
+  [[ ${#KEEP[@]} -eq 0 ]] || dl --no-deps "${KEEP[@]}"
+  rm -rf "$work"
+else
+  dl "${DEPS[@]}"
+fi
 dl --no-deps "${NODEPS[@]}"
 if [[ -n $TOOLKIT ]]; then
   log "nvcc and CUDA headers: cuda-toolkit[nvcc,cccl,crt,cudart,nvvm]==$TOOLKIT"
