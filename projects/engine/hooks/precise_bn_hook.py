@@ -48,6 +48,14 @@ class PreciseBNHook(Hook):
     PreciseBN before its checkpointer for the same reason). In mmengine,
     ``before_val_epoch`` comes after the checkpoint of the same iteration.
 
+    The batches are drawn from the training loop's own stream
+    (``IterBasedTrainLoop.dataloader_iterator``; they are not trained on, and
+    the stream is shuffled and endless), with no second loader, its workers or
+    a copy of the dataset. Opening a new pass over the training loader instead
+    would close the generator that mmengine's ``InfiniteSampler`` shares
+    between every iterator of a loader, and the training loop's next batch
+    would end in ``StopIteration``.
+
     Args:
         num_iters (int): Training batches to average over. Defaults to 200.
     """
@@ -85,9 +93,17 @@ class PreciseBNHook(Hook):
                if isinstance(m, _BatchNorm) and m.track_running_stats]
         if not bns:
             return
-        self.update_bn_stats(model, bns, runner.train_dataloader)
+        self.update_bn_stats(model, bns, self._batches(runner))
         print_log(f'PreciseBNHook: recomputed statistics of {len(bns)} BN '
                   f'layers on {self.num_iters} batches', logger='current')
+
+    def _batches(self, runner) -> Iterable:
+        """Training batches: the training loop's own endless stream when it has
+        one, else (a runner built from objects) its training loader."""
+        stream = getattr(getattr(runner, 'train_loop', None), 'dataloader_iterator', None)
+        if stream is None:
+            return runner.train_dataloader
+        return iter(lambda: next(stream), object())  # next() for ever; restarts are the loop's
 
     @torch.no_grad()
     def update_bn_stats(self, model, bns, dataloader) -> None:

@@ -150,3 +150,42 @@ def test_a_checkpoint_evaluates_to_the_validation_logged_at_its_iteration(tmp_pa
     tester._load_from = str(tmp_path / 'train' / 'iter_4.pth')
     metrics = tester.test()
     assert metrics['mean_pred'] == logged  # exact, on CPU
+
+
+def test_precise_bn_leaves_an_infinite_training_loader_running():
+    """mmengine's InfiniteSampler shares one index generator between all iterators
+    of a loader: a PreciseBN pass over the training loader itself closed it, and
+    the next training step ended in StopIteration. The hook draws from the
+    training loop's own stream instead."""
+    from mmengine.runner import Runner
+    from mmengine.runner.loops import _InfiniteDataloaderIterator
+
+    class Data(torch.utils.data.Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return dict(inputs=torch.full((3,), float(i)))
+    loader = Runner.build_dataloader(dict(
+        batch_size=2, num_workers=0, dataset=Data(), collate_fn=dict(type='default_collate'),
+        sampler=dict(type='InfiniteSampler', shuffle=True)), seed=0)
+
+    class FakeRunner:
+        train_dataloader = loader
+
+        class train_loop:
+            dataloader_iterator = _InfiniteDataloaderIterator(loader)
+
+    runner = FakeRunner()
+    stream = runner.train_loop.dataloader_iterator
+    next(stream)
+    hook = PreciseBNHook(num_iters=7)
+    model = _BNModel(nn.BatchNorm1d(3))
+    for _ in range(2):  # two evaluations
+        hook.update_bn_stats(model, [model.bn], hook._batches(runner))
+        for _ in range(10):
+            assert next(stream)['inputs'].shape == (2, 3)  # training goes on
+    # the old way, a new pass over the loader, ends the training stream
+    list(zip(range(3), loader))
+    with pytest.raises(StopIteration):
+        next(iter(loader))
