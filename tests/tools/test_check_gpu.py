@@ -79,3 +79,15 @@ def test_cuda_results_are_compared_with_the_cpu(monkeypatch, capsys):
     rows = cg.op_table(True)
     assert rows[1]['max_diff'] == pytest.approx(1e-2, rel=1e-3)
     assert cg.ops_verdict(rows, True, CPU_ENV).startswith('mmcv op roi_align differs')
+
+
+def test_paper_size_data_loading_rates_on_the_cpu(capsys):
+    """--paper-size's data part, on tiny images: every strength's pipeline runs with
+    masks, and the workers a GPU needs are its images/s over one worker's, rounded up."""
+    from tools.misc.check_gpu import data_loading_rates, print_data_rates
+    rows = data_loading_rates(size=(128, 96), num_images=2, repeats=1)
+    assert [r['strength'] for r in rows] == ['S1', 'S2', 'S3', 'S4']
+    assert all(r['images_per_s_per_worker'] > 0 and r['size'] == '128x96' for r in rows)
+    rows = [dict(strength='S1', size='1333x800', images_per_s_per_worker=6.4)]
+    print_data_rates(rows, gpu_images_per_s=20.0)
+    assert '| S1 | 1333x800 | 6.4 | 4 |' in capsys.readouterr().out  # 20 / 6.4 -> 4

@@ -214,6 +214,76 @@ def dist_check(args) -> Dict[str, object]:
 
 
 # ----------------------------------------------------------------------------- main
+def synthetic_coco(out_dir: str, num_images: int, size, seed: int = 0) -> str:
+    """``num_images`` JPEGs of ``size`` (w, h) with 3-8 boxes and polygon masks each, as
+    COCO json; returns the json's path. Noise and rectangles: decode and augmentation
+    cost what real photos of that size cost, which is what is measured."""
+    import cv2
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    w, h = size
+    os.makedirs(osp.join(out_dir, 'images'), exist_ok=True)
+    images, anns = [], []
+    for i in range(num_images):
+        img = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+        for _ in range(int(rng.integers(3, 9))):
+            x, y = int(rng.integers(0, w - w // 8)), int(rng.integers(0, h - h // 8))
+            bw, bh = int(rng.integers(w // 32, w // 8)), int(rng.integers(h // 32, h // 8))
+            img[y:y + bh, x:x + bw] = rng.integers(0, 255, 3)
+            anns.append(dict(id=len(anns) + 1, image_id=i + 1, category_id=1, iscrowd=0,
+                             bbox=[x, y, bw, bh], area=bw * bh,
+                             segmentation=[[x, y, x + bw, y, x + bw, y + bh, x, y + bh]]))
+        cv2.imwrite(osp.join(out_dir, 'images', f'{i}.jpg'), img)
+        images.append(dict(id=i + 1, file_name=f'{i}.jpg', width=w, height=h))
+    path = osp.join(out_dir, 'train.json')
+    with open(path, 'w') as f:
+        json.dump(dict(images=images, annotations=anns,
+                       categories=[dict(id=1, name='thing')]), f)
+    return path
+
+
+def data_loading_rates(size=(1333, 800), num_images: int = 16, repeats: int = 2,
+                       strengths=('S1', 'S2', 'S3', 'S4')) -> List[Dict[str, object]]:
+    """Images/s one data worker prepares for each strength at ``size`` (w, h), with
+    masks: our training pipeline (load, boxes and masks, ``StrengthAugment``, pack)
+    over synthetic images of that size, timed in this process."""
+    import tempfile
+    import time
+    from mmengine.registry import init_default_scope
+    import projects.register  # noqa: F401  (registers StrengthAugment and the loader)
+    from mmdet.registry import DATASETS
+    init_default_scope('mmdet')
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ann = synthetic_coco(tmp, num_images, size)
+        for strength in strengths:
+            dataset = DATASETS.build(dict(
+                type='CocoDataset', data_root=tmp + '/', ann_file=ann,
+                data_prefix=dict(img='images/'), metainfo=dict(classes=('thing', )),
+                pipeline=[dict(type='SafeLoadImageFromFile'),
+                          dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+                          dict(type='StrengthAugment', strength=strength, scale=tuple(size)),
+                          dict(type='PackDetInputs')]))
+            dataset[0]  # warm-up
+            start = time.perf_counter()
+            for _ in range(repeats):
+                for i in range(len(dataset)):
+                    dataset[i]
+            rate = repeats * len(dataset) / (time.perf_counter() - start)
+            rows.append(dict(strength=strength, size=f'{size[0]}x{size[1]}', masks=True,
+                             images_per_s_per_worker=round(rate, 2)))
+    return rows
+
+
+def print_data_rates(rows, gpu_images_per_s: Optional[float] = None) -> None:
+    print('\nData loading, one worker (synthetic images with masks):\n'
+          '| strength | size | images/s per worker | workers to feed the GPU |\n|---|---|---|---|')
+    for r in rows:
+        need = '-' if not gpu_images_per_s else \
+            str(max(1, -(-int(gpu_images_per_s * 100) // int(r['images_per_s_per_worker'] * 100))))
+        print(f'| {r["strength"]} | {r["size"]} | {r["images_per_s_per_worker"]} | {need} |')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--ops-only', action='store_true', help='environment and ops only')
@@ -223,6 +293,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--no-amp', action='store_true', help='fp32 runs only')
     parser.add_argument('--no-dist', action='store_true', help='skip the 2-GPU run')
     parser.add_argument('--out', help='also write everything as JSON here')
+    parser.add_argument('--paper-size', action='store_true',
+                        help='also measure the data pipelines S1-S4 at 1333x800 with masks '
+                        '(images/s per worker); runs on the CPU too')
     parser.add_argument('--child', choices=sorted(MODELS), help=argparse.SUPPRESS)
     parser.add_argument('--amp', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--result', help=argparse.SUPPRESS)
@@ -268,6 +341,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             report['dist'] = d = dist_check(args)
             print(f'2-process NCCL run: {"ok" if d["ok"] else "failed"} ({d["seconds"]} s)')
             problem = '' if d['ok'] else f'2-process NCCL training failed: {d["error"]}'
+    if args.paper_size and not problem:
+        report['data_loading'] = data_loading_rates()
+        print_data_rates(report['data_loading'])
     if args.out:
         from projects.utils.io import atomic_write_json
         atomic_write_json(report, args.out, indent=1)
