@@ -91,3 +91,19 @@ def test_paper_size_data_loading_rates_on_the_cpu(capsys):
     rows = [dict(strength='S1', size='1333x800', images_per_s_per_worker=6.4)]
     print_data_rates(rows, gpu_images_per_s=20.0)
     assert '| S1 | 1333x800 | 6.4 | 4 |' in capsys.readouterr().out  # 20 / 6.4 -> 4
+
+
+def test_paper_size_steps_run_every_mode_on_the_cpu_with_the_tiny_model():
+    """--paper-size's model side, its CPU path: plain at batch 2, then plain, offline
+    student and online EMA teacher-student at 4 images, their ratios and the goals."""
+    from tools.lib.paper_size_steps import goals, markdown, paper_size_steps
+    rows = paper_size_steps('cpu', iters=1, warmup=1, tiny=True)
+    assert [(r['mode'], r['images'], r['amp']) for r in rows] == [
+        ('plain', 2, False), ('plain', 4, False), ('offline', 4, False), ('online', 4, False)]
+    assert all(r['step_s'] > 0 for r in rows)
+    lines = goals(rows, [dict(strength='S4', images_per_s_per_worker=1.0)])
+    assert [g.split(':')[0] for g in lines] == [
+        'offline student / plain step', 'online teacher-student / plain step',
+        'S4 workers to keep the GPU fed']
+    assert all(g.endswith(('(met, goal <= 1.05)', '(missed, goal <= 1.05)')) for g in lines[:1])
+    assert markdown(rows, 'CPU').count('\n| ') == 5  # header + 4 rows

@@ -294,8 +294,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--no-dist', action='store_true', help='skip the 2-GPU run')
     parser.add_argument('--out', help='also write everything as JSON here')
     parser.add_argument('--paper-size', action='store_true',
-                        help='also measure the data pipelines S1-S4 at 1333x800 with masks '
-                        '(images/s per worker); runs on the CPU too')
+                        help="He et al.'s R50-FPN Mask R-CNN at 1333x800 (fp32, AMP, student "
+                        'and teacher-student ratios, on a GPU) and the data pipelines S1-S4 '
+                        '(images/s per worker, on the CPU too); --out also gets a .md table')
     parser.add_argument('--child', choices=sorted(MODELS), help=argparse.SUPPRESS)
     parser.add_argument('--amp', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--result', help=argparse.SUPPRESS)
@@ -343,7 +344,23 @@ def main(argv: Optional[List[str]] = None) -> int:
             problem = '' if d['ok'] else f'2-process NCCL training failed: {d["error"]}'
     if args.paper_size and not problem:
         report['data_loading'] = data_loading_rates()
-        print_data_rates(report['data_loading'])
+        if cuda:
+            from tools.lib.paper_size_steps import goals, markdown, paper_size_steps
+            rows = report['paper_size'] = paper_size_steps('cuda', args.iters, args.warmup,
+                                                           amp=not args.no_amp)
+            table = markdown(rows, env['gpus'][0]['name'])
+            print('\n' + table)
+            report['goals'] = goals(rows, report['data_loading'])
+            print('\n'.join(f'goal: {g}' for g in report['goals']))
+            if args.out:
+                from projects.utils.io import atomic_write_text
+                atomic_write_text(table, osp.splitext(args.out)[0] + '.md')
+        gpu_rate = 4 / next(r['step_s'] for r in report.get('paper_size', [])
+                            if r['images'] == 4) if report.get('paper_size') else None
+        print_data_rates(report['data_loading'], gpu_rate)
+        if not cuda:
+            print('paper size: no CUDA GPU, so no model step timed at 1333x800 (the data side '
+                  'above is this CPU\'s)')
     if args.out:
         from projects.utils.io import atomic_write_json
         atomic_write_json(report, args.out, indent=1)
