@@ -107,3 +107,12 @@ def test_paper_size_steps_run_every_mode_on_the_cpu_with_the_tiny_model():
         'S4 workers to keep the GPU fed']
     assert all(g.endswith(('(met, goal <= 1.05)', '(missed, goal <= 1.05)')) for g in lines[:1])
     assert markdown(rows, 'CPU').count('\n| ') == 5  # header + 4 rows
+
+
+def test_paper_size_labelling_throughput_both_ways_on_the_cpu():
+    from tools.lib.paper_size_steps import goals, labelling_rates
+    rates = labelling_rates('cpu', iters=1, warmup=1, tiny=True)
+    assert set(rates) == {'label_img_s', 'test_img_s'} and min(rates.values()) > 0
+    rows = [dict(mode=m, images=4, amp=False, step_s=1.0) for m in ('plain', 'offline', 'online')]
+    line = goals(rows, labelling=dict(label_img_s=9.0, test_img_s=10.0))[-1]
+    assert line == 'pseudo-labelling / test.py throughput: 0.90 (missed, goal >= 1.0)'

@@ -345,12 +345,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.paper_size and not problem:
         report['data_loading'] = data_loading_rates()
         if cuda:
-            from tools.lib.paper_size_steps import goals, markdown, paper_size_steps
+            from tools.lib.paper_size_steps import (goals, labelling_rates, markdown,
+                                                    paper_size_steps)
             rows = report['paper_size'] = paper_size_steps('cuda', args.iters, args.warmup,
                                                            amp=not args.no_amp)
-            table = markdown(rows, env['gpus'][0]['name'])
+            report['labelling'] = labelling_rates('cuda')
+            table = markdown(rows, env['gpus'][0]['name']) + (
+                f"\nAt batch 2: pseudo_label.py's way {report['labelling']['label_img_s']} img/s, "
+                f"test.py's {report['labelling']['test_img_s']} img/s.\n")
             print('\n' + table)
-            report['goals'] = goals(rows, report['data_loading'])
+            report['goals'] = goals(rows, report['data_loading'], report['labelling'])
             print('\n'.join(f'goal: {g}' for g in report['goals']))
             if args.out:
                 from projects.utils.io import atomic_write_text
