@@ -73,7 +73,6 @@ class OfflineLabelRun:
     def claim(self, fingerprint: dict) -> None:
         """Record ``fingerprint`` for these parts, or refuse parts another run made."""
         path = osp.join(self.store.dir, FINGERPRINT)
-        fingerprint = json.loads(json.dumps(fingerprint))  # as it reads back
         old = json.load(open(path)) if osp.exists(path) else None
         check_same_run(old, fingerprint, self.store.dir, has_work=bool(self.store.records()))
         barrier()

@@ -157,17 +157,19 @@ class StageRunner:
             atomic_write_json(self.state, self.state_file, indent=1)
         return record
 
-    def _same_stage(self, key: str, fingerprint: dict, marker: Optional[str] = None) -> None:
+    def _same_stage(self, key: str, fingerprint: dict, folder: Optional[str] = None) -> None:
         """Refuse to reuse or resume stage ``key`` that other inputs made: its
-        record (or, for an interrupted training, ``marker`` in its folder)
+        record (or, for an interrupted training, the ``STAGE_FINGERPRINT`` in
+        its ``folder``; checkpoints there without one are an earlier version's)
         holds the fingerprint of what made it."""
         found = self.record(key)
         if found is not None:
             check_same_run(found.get('fingerprint'), fingerprint,
                            f'{self.state_file} (stage {key})', has_work=True)
-        elif marker and osp.isfile(marker):
-            with open(marker) as f:
-                check_same_run(json.load(f), fingerprint, osp.dirname(marker), has_work=True)
+        elif folder is not None:
+            marker = osp.join(folder, STAGE_FINGERPRINT)
+            old = json.load(open(marker)) if osp.isfile(marker) else None
+            check_same_run(old, fingerprint, folder, has_work=bool(last_checkpoint(folder)))
 
     def _done(self, key: str) -> Optional[dict]:
         found = self.record(key)
@@ -226,18 +228,14 @@ class StageRunner:
         """Train (or resume) one model; returns its final checkpoint."""
         work_dir = osp.abspath(work_dir)
         fingerprint = dict(config=file_signature(config), options=options_args(options))
-        marker = osp.join(work_dir, STAGE_FINGERPRINT)
         if not self.dry_run:
-            self._same_stage(key, fingerprint, marker)
+            self._same_stage(key, fingerprint, work_dir)
         found = self._done(key)
         if found:
             return found['checkpoint']
         resume = ['--resume'] if last_checkpoint(work_dir) else []
-        if resume and not osp.isfile(marker):
-            raise UserInputError(f'{work_dir} holds checkpoints of a run that recorded no '
-                                 'fingerprint (an earlier version); start afresh with --restart')
         if not self.dry_run:
-            atomic_write_json(json.loads(json.dumps(fingerprint)), marker)
+            atomic_write_json(fingerprint, osp.join(work_dir, STAGE_FINGERPRINT))
         self.run_tool('train', [config, '--work-dir', work_dir] + resume +
                       options_args(options), work_dir)
         if self.dry_run:

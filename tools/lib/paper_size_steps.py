@@ -14,7 +14,7 @@ TINY_MODEL = 'configs/demo/sup_mask-rcnn_r18w32-scratch_fpn_gn-all_1xb2-40i_coco
 EMA_MOMENTUM = 0.0002  # mmdet's MeanTeacherHook default: the student's weight per step
 
 
-def _samples(n: int, size: Tuple[int, int], num_classes: int, device, **meta):
+def _samples(n: int, size: Tuple[int, int], num_classes: int, **meta):
     """``n`` (image, DetDataSample) pairs of ``size`` (w, h) with 3 boxes and masks."""
     import numpy as np
     import torch
@@ -43,21 +43,21 @@ def _samples(n: int, size: Tuple[int, int], num_classes: int, device, **meta):
     return out
 
 
-def _batch(mode: str, images: int, size, num_classes: int, device) -> dict:
+def _batch(mode: str, images: int, size, num_classes: int) -> dict:
     """The data of one step of ``mode`` with ``images`` images in all."""
     def pack(pairs):
         return [p[0] for p in pairs], [p[1] for p in pairs]
     if mode == 'plain':
-        inputs, samples = pack(_samples(images, size, num_classes, device))
+        inputs, samples = pack(_samples(images, size, num_classes))
         return dict(inputs=inputs, data_samples=samples)
     half = images // 2
     if mode == 'offline':
-        inputs, samples = pack(_samples(half, size, num_classes, device, source='human') +
-                               _samples(half, size, num_classes, device, source='pseudo'))
+        inputs, samples = pack(_samples(half, size, num_classes, source='human') +
+                               _samples(half, size, num_classes, source='pseudo'))
         return dict(inputs=inputs, data_samples=samples)
-    sup = pack(_samples(half, size, num_classes, device))
-    weak = pack(_samples(half, size, num_classes, device))
-    strong = pack(_samples(half, size, num_classes, device))
+    sup = pack(_samples(half, size, num_classes))
+    weak = pack(_samples(half, size, num_classes))
+    strong = pack(_samples(half, size, num_classes))
     return dict(inputs=dict(sup=sup[0], unsup_teacher=weak[0], unsup_student=strong[0]),
                 data_samples=dict(sup=sup[1], unsup_teacher=weak[1], unsup_student=strong[1]))
 
@@ -75,6 +75,23 @@ def _model(mode: str, detector: dict):
                                    teacher_kind='ema', semi_train_cfg=dict(score_thr=0.0)))
 
 
+def _mean_seconds(step, iters: int, warmup: int, cuda: bool) -> float:
+    """Mean wall time of ``step()`` over ``iters`` calls after ``warmup``, the
+    device synchronised around each call."""
+    import torch
+    times = []
+    for i in range(warmup + iters):
+        if cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if cuda:
+            torch.cuda.synchronize()
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return sum(times) / len(times)
+
+
 def time_mode(mode: str, detector: dict, images: int, size, iters: int, warmup: int,
               amp: bool, device: str) -> Dict[str, object]:
     """Seconds per training step and peak memory of ``mode`` on one device."""
@@ -87,26 +104,20 @@ def time_mode(mode: str, detector: dict, images: int, size, iters: int, warmup: 
     optimizer = torch.optim.SGD(params, lr=1e-4, momentum=0.9)
     wrapper = AmpOptimWrapper(optimizer=optimizer) if amp else OptimWrapper(optimizer=optimizer)
     num_classes = detector['roi_head']['bbox_head']['num_classes']
-    data = _batch(mode, images, size, num_classes, device)
+    data = _batch(mode, images, size, num_classes)
     cuda = device.startswith('cuda')
     if cuda:
         torch.cuda.reset_peak_memory_stats()
-    times = []
-    for step in range(warmup + iters):
-        if cuda:
-            torch.cuda.synchronize()
-        start = time.perf_counter()
+
+    def step():
         model.train_step(data, wrapper)
         if mode == 'online':  # MeanTeacherHook's update, part of the step's cost
             with torch.no_grad():
                 for t, s in zip(model.teacher.parameters(), model.student.parameters()):
                     t.mul_(1 - EMA_MOMENTUM).add_(s.detach(), alpha=EMA_MOMENTUM)
-        if cuda:
-            torch.cuda.synchronize()
-        if step >= warmup:
-            times.append(time.perf_counter() - start)
+    seconds = _mean_seconds(step, iters, warmup, cuda)
     peak = torch.cuda.max_memory_allocated() / 2 ** 20 if cuda else None
-    return dict(mode=mode, images=images, amp=amp, step_s=round(sum(times) / len(times), 4),
+    return dict(mode=mode, images=images, amp=amp, step_s=round(seconds, 4),
                 peak_mb=round(peak) if peak else None)
 
 
@@ -156,7 +167,7 @@ def labelling_rates(device: str, iters: int = 10, warmup: int = 2, tiny: bool = 
     model = _model('plain', detector).to(device).eval()
     size = (128, 96) if tiny else (1333, 800)
     num_classes = detector['roi_head']['bbox_head']['num_classes']
-    data = _batch('plain', 2, size, num_classes, device)
+    data = _batch('plain', 2, size, num_classes)
     for sample in data['data_samples']:
         sample.set_metainfo(dict(img_id=1, instances=[]))
     cat_ids = list(range(1, num_classes + 1))
@@ -170,17 +181,9 @@ def labelling_rates(device: str, iters: int = 10, warmup: int = 2, tiny: bool = 
                                                     cat_ids) for o in out],
             test=lambda out: metric.process({}, [o.to_dict() for o in out]))
         for name, finish in ways.items():
-            times = []
-            for step in range(warmup + iters):
-                if device.startswith('cuda'):
-                    torch.cuda.synchronize()
-                start = time.perf_counter()
-                finish(model.test_step(data))
-                if device.startswith('cuda'):
-                    torch.cuda.synchronize()
-                if step >= warmup:
-                    times.append(time.perf_counter() - start)
-            rates[f'{name}_img_s'] = round(2 * len(times) / sum(times), 2)
+            seconds = _mean_seconds(lambda: finish(model.test_step(data)), iters, warmup,
+                                    device.startswith('cuda'))
+            rates[f'{name}_img_s'] = round(2 / seconds, 2)
     return rates
 
 
