@@ -37,7 +37,9 @@ metrics, the runs not run yet and the figures, rewritten after each run;
 file (a ``:readings`` block gets the readings marked ``headline=True``, or
 all when none is) and keeps the results in ``study_results/NAME.json``
 beside the first FILE; ``--report-only`` only writes the report, from the
-run folders, or from that record when they are gone.
+run folders, or from that record when they are gone; with neither, it
+re-generates the readings from the **Every run** table of the first FILE's
+block and rewrites only them (``tools/lib/published_results.py``).
 """
 import argparse
 import functools
@@ -62,6 +64,7 @@ from tools.lib.cli import CfgOptionsAction, run_main  # noqa: E402
 from projects.utils.curves import (final_metrics, final_train_scalars, load_curve,  # noqa: E402
                                    train_minutes)
 from tools.lib.job_queue import JobQueue  # noqa: E402
+from tools.lib.published_results import published_results, publish_readings  # noqa: E402
 from tools.lib.study_report import (publish_blocks, render_readings,  # noqa: E402
                                     render_results, reported_metrics, study_figures)
 
@@ -86,8 +89,9 @@ def parse_args(argv=None):
                         help='runs trained at once (a student starts once its teacher is done); '
                              'on a CPU, give each OMP_NUM_THREADS=cores/jobs')
     parser.add_argument('--report-only', action='store_true',
-                        help='write the report (and --publish) from the finished runs; '
-                             'train nothing')
+                        help='write the report (and --publish) from the finished runs (or the '
+                             'study_results record, or only the readings from the published '
+                             '"Every run" table); train nothing')
     parser.add_argument('--dry-run', action='store_true', help='print the commands only')
     parser.add_argument('--gpus', type=int, default=1,
                         help='processes per stage (tools/dist_*.sh when > 1): GPUs per run')
@@ -495,6 +499,9 @@ def main(argv=None):
             results = [r for r in recorded['results'] if (r['name'], r['seed']) in planned]
             header['machine'] = recorded.get('machine', header['machine'])  # where they ran
             print(f'{len(results)} results from {record} (no run folder in {work_dir})')
+        if not results and not recorded and args.publish:  # published before records were kept
+            readings_from_page(study, name, args.publish, {job for job in header['planned']})
+            return
         write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
                      recorded=recorded, **header)
         print(f'{len(results)} of {len(jobs)} runs finished; '
@@ -540,6 +547,21 @@ def main(argv=None):
         raise queue.error
     if not args.dry_run:
         print(f'results: {osp.join(work_dir, "results.md")}')
+
+
+def readings_from_page(study, name: str, publish: Sequence[str], planned: set) -> None:
+    """Re-generate the study's readings from the **Every run** table of the
+    first ``publish`` file (the runs' folders and record are gone) and rewrite
+    only the readings in every ``publish`` file: the rest of the report is
+    not on the page to re-render."""
+    results = [r for r in published_results(publish[0], name, study)
+               if (r['name'], r['seed']) in planned]
+    print(f'{len(results)} results from the "Every run" table of {publish[0]} (as published, '
+          f'0.1 a point; no run folder, no study_results record): rewriting the readings only')
+    full, headline = render_readings(study, results), render_readings(study, results, True)
+    for path in publish:
+        print(f'  {path}: {publish_readings(path, name, full, headline)} readings list(s) '
+              'rewritten')
 
 
 def results_record(publish: Sequence[str], name: str) -> Optional[str]:
