@@ -91,8 +91,19 @@ pip_i() {
 pip_i "${BUILD_DEPS[@]}"
 
 # 2. torch ------------------------------------------------------------------
+# The torches mmcv 2.1.0 with our patch set has been built against and checked
+# (tests/tools/test_wheelhouse.py::test_offline_install_over_another_torch, make test-slow);
+# 2.6 is also the first torch that loads with weights_only=True by default.
+TORCH_RANGE=(2.6 2.14)
 if "$PY" -c "import torch" 2>/dev/null; then
-  log "keeping installed torch $("$PY" -c 'import torch; print(torch.__version__)')"
+  TORCH_HAVE=$("$PY" -c 'import torch; print(torch.__version__)')
+  log "keeping installed torch $TORCH_HAVE"
+  "$PY" - "$TORCH_HAVE" "${TORCH_RANGE[@]}" <<'PYEOF' ||
+import re, sys
+minor = lambda v: tuple(int(x) for x in re.match(r'(\d+)\.(\d+)', v).groups())
+sys.exit(not minor(sys.argv[2]) <= minor(sys.argv[1]) <= minor(sys.argv[3]))
+PYEOF
+    log "warning: torch $TORCH_HAVE is outside the range this setup is tested with (${TORCH_RANGE[0]} to ${TORCH_RANGE[1]}); building mmcv's ops against it anyway"
 elif [[ -n "${WHEELHOUSE:-}" ]]; then
   die "WHEELHOUSE installs reuse an installed torch, and $BASE_PYTHON has none: install torch there, or set PYTHON=/path/to/python-with-torch"
 else
