@@ -143,7 +143,8 @@ def test_offline_install_over_another_torch(tmp_path):
     key = re.search(r'(?:building mmcv .*log: |using cached wheel from )(\S+)', out).group(1)
     assert f'_torch-{version}_cpu_py{PY}' in key, key
     stamp = [f for f in os.listdir(venv) if f.startswith('.setup-done-')]
-    assert len(stamp) == 1 and (venv / stamp[0]).read_text().split('+')[0] == OLDEST_TORCH
+    assert len(stamp) == 1 and (venv / stamp[0]).read_text().strip().split('+')[0] == \
+        OLDEST_TORCH
 
 
 def _stamped_venv(tmp_path, torch_version):
