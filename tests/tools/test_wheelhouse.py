@@ -86,7 +86,9 @@ def _offline_setup(tmp_path, wh, python: str, system_site: str, timeout: int = 1
     venv = tmp_path / 'venv'
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PIP_', 'VIRTUAL_ENV'))}
     env.update(WHEELHOUSE=str(wh), VENV=str(venv), PYTHON=python, PYTHONPATH=system_site,
-               PIP_INDEX_URL='http://127.0.0.1:9/simple', PIP_FIND_LINKS='',
+               # no pip configuration file: this machine's names local package indexes
+               PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL='http://127.0.0.1:9/simple',
+               PIP_FIND_LINKS='',
                http_proxy='http://127.0.0.1:9', https_proxy='http://127.0.0.1:9')
     proc = subprocess.run(['bash', 'tools/setup_env.sh'], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
