@@ -116,3 +116,19 @@ def test_paper_size_labelling_throughput_both_ways_on_the_cpu():
     rows = [dict(mode=m, images=4, amp=False, step_s=1.0) for m in ('plain', 'offline', 'online')]
     line = goals(rows, labelling=dict(label_img_s=9.0, test_img_s=10.0))[-1]
     assert line == 'pseudo-labelling / test.py throughput: 0.90 (missed, goal >= 1.0)'
+
+
+@pytest.mark.slow
+@pytest.mark.optin  # about 2.5 min of CPU: make test-slow
+def test_paper_size_runs_he_et_al_s_own_model_on_the_cpu():
+    """--paper-size with He et al.'s R50-FPN Mask R-CNN GN itself (80 classes), not
+    the tiny model, at 320x192 on the CPU: every training mode steps and both
+    labelling ways run, so the first GPU run meets no config-side surprise."""
+    from tools.lib.paper_size_steps import labelling_rates, paper_size_steps
+    rows = paper_size_steps('cpu', iters=1, warmup=1, size=(320, 192))
+    assert [(r['mode'], r['images']) for r in rows] == [
+        ('plain', 2), ('plain', 4), ('offline', 4), ('online', 4)]
+    assert all(r['step_s'] > 0 for r in rows)
+    assert rows[1]['step_s'] > rows[0]['step_s']  # 4 images cost more than 2
+    rates = labelling_rates('cpu', iters=1, warmup=1, size=(320, 192))
+    assert min(rates.values()) > 0

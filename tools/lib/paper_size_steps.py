@@ -122,13 +122,14 @@ def time_mode(mode: str, detector: dict, images: int, size, iters: int, warmup: 
 
 
 def paper_size_steps(device: str, iters: int = 20, warmup: int = 5, tiny: bool = False,
-                     amp: bool = True) -> List[Dict[str, object]]:
+                     amp: bool = True, size: Optional[Tuple[int, int]] = None
+                     ) -> List[Dict[str, object]]:
     """He et al.'s R50-FPN Mask R-CNN GN (scratch) at 1333x800: batch 2, fp32 (and AMP);
     then plain, offline student (2 human + 2 pseudo) and online EMA teacher-student
     (2 labelled + 2 unlabelled) at 4 images a step, for their ratios. The online
     teacher keeps every detection (``score_thr`` 0): an upper bound on the cost of
     moving pseudo boxes and masks between views. ``tiny``: the demo's narrow Mask
-    R-CNN at 128x96 (the CPU test)."""
+    R-CNN at 128x96 (the CPU test). ``size`` (w, h) overrides either size."""
     import torch
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -137,7 +138,7 @@ def paper_size_steps(device: str, iters: int = 20, warmup: int = 5, tiny: bool =
     torch.backends.cudnn.benchmark = True
     cfg = Config.fromfile(osp.join(ROOT, TINY_MODEL if tiny else PAPER_MODEL))
     detector = cfg.model.to_dict()
-    size = (128, 96) if tiny else (1333, 800)
+    size = size or ((128, 96) if tiny else (1333, 800))
     rows = [time_mode('plain', detector, 2, size, iters, warmup, False, device)]
     if amp and device.startswith('cuda'):
         rows.append(time_mode('plain', detector, 2, size, iters, warmup, True, device))
@@ -147,12 +148,14 @@ def paper_size_steps(device: str, iters: int = 20, warmup: int = 5, tiny: bool =
 
 
 def labelling_rates(device: str, iters: int = 10, warmup: int = 2, tiny: bool = False,
-                    score_thr: float = 0.0) -> Dict[str, float]:
+                    score_thr: float = 0.0, size: Optional[Tuple[int, int]] = None
+                    ) -> Dict[str, float]:
     """Images/s of the two ways a trained detector meets unlabelled images at paper
     size, batch 2: ``tools/pseudo_label.py``'s (``test_step``, then one record per
     image: boxes and RLE masks kept at ``score_thr``) and ``tools/test.py``'s
     (``test_step``, then mmdet's ``CocoMetric`` formatting the same predictions).
-    Both start from the same random-init model, every detection kept."""
+    Both start from the same random-init model, every detection kept. ``size``
+    (w, h) overrides the size."""
     import tempfile
     import torch
     from mmdet.evaluation import CocoMetric
@@ -165,7 +168,7 @@ def labelling_rates(device: str, iters: int = 10, warmup: int = 2, tiny: bool = 
     detector = cfg.model.to_dict()
     detector['test_cfg']['rcnn']['score_thr'] = score_thr
     model = _model('plain', detector).to(device).eval()
-    size = (128, 96) if tiny else (1333, 800)
+    size = size or ((128, 96) if tiny else (1333, 800))
     num_classes = detector['roi_head']['bbox_head']['num_classes']
     data = _batch('plain', 2, size, num_classes)
     for sample in data['data_samples']:
