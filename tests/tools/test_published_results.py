@@ -75,6 +75,14 @@ def test_a_page_the_study_no_longer_matches_is_one_line(tmp_path):
         published_results(str(doc), 's', _study(metric='coco/RBC_precision'))
     with pytest.raises(UserInputError, match=r'doc.md: no "<!-- run_study:other begin -->"'):
         published_results(str(doc), 'other', _study())
+    text = doc.read_text()
+    doc.write_text(text.replace('| 30.1 |', '| 30,1 |'))
+    with pytest.raises(UserInputError, match=r'doc.md: an "Every run" row of run_study:s holds a '
+                                             r'value that is not a number: .*30,1'):
+        published_results(str(doc), 's', _study())
+    doc.write_text(text.replace('| 30.1 |', '| 30.1 | 9 |'))
+    with pytest.raises(UserInputError, match=r'row of run_study:s has 7 cells, not 6'):
+        published_results(str(doc), 's', _study())
     doc.write_text('<!-- run_study:s begin -->\nno table\n<!-- run_study:s end -->\n')
     with pytest.raises(UserInputError, match='block has no "\\*\\*Every run\\*\\*'):
         published_results(str(doc), 's', _study())

@@ -56,14 +56,22 @@ def published_results(path: str, name: str, study) -> List[dict]:
         if not line.startswith('| '):
             break
         cells = [c.strip() for c in line.strip('|').split('|')]
+        if len(cells) != len(columns) + 4:
+            raise UserInputError(f'{path}: an "Every run" row of run_study:{name} has '
+                                 f'{len(cells)} cells, not {len(columns) + 4}: {line!r}')
         run, seed, factors, values, minutes = cells[0], cells[1], cells[2], cells[3:-1], cells[-1]
         empty = run.endswith(EMPTY)
         run = run[:-len(EMPTY)] if empty else run
-        final = {k: float(v) / metric_scale(k)[0] for k, v in zip(columns, values) if v != '-'}
+        try:
+            final = {k: float(v) / metric_scale(k)[0] for k, v in zip(columns, values) if v != '-'}
+            seed, minutes = int(seed), float(minutes)
+        except ValueError:
+            raise UserInputError(f'{path}: an "Every run" row of run_study:{name} holds a value '
+                                 f'that is not a number: {line!r}') from None
         if empty:
             final['empty'] = True
         own = (by_name.get(run) or {}).get('factors')
-        results.append(dict(name=run, seed=int(seed), final=final, minutes=float(minutes),
+        results.append(dict(name=run, seed=seed, final=final, minutes=minutes,
                             factors=dict(own) if own is not None else dict(
                                 kv.split('=', 1) for kv in factors.split(', ') if '=' in kv)))
     return results
