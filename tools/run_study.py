@@ -500,7 +500,7 @@ def main(argv=None):
             header['machine'] = recorded.get('machine', header['machine'])  # where they ran
             print(f'{len(results)} results from {record} (no run folder in {work_dir})')
         if not results and not recorded and args.publish:  # published before records were kept
-            readings_from_page(study, name, args.publish, {job for job in header['planned']})
+            readings_from_page(study, name, args.publish, set(header['planned']))
             return
         write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
                      recorded=recorded, **header)

@@ -13,8 +13,7 @@ from typing import List, Sequence
 
 from projects.utils.errors import UserInputError
 from projects.utils.io import atomic_write_text
-from tools.lib.study_report import (_every_run_table, _run_metrics, _with_ap50,
-                                    metric_scale)
+from tools.lib.study_report import every_run_table, metric_scale, reported_metrics
 
 EMPTY = ' (nothing detected: AP 0)'  # the name suffix of a run that detected nothing
 
@@ -45,11 +44,11 @@ def published_results(path: str, name: str, study) -> List[dict]:
     if heading not in lines[start:stop]:
         raise UserInputError(f'{path}: the run_study:{name} block has no "{heading}" table')
     i = lines.index(heading, start) + 2
-    expected = _every_run_table(study, [])[2]
+    expected = every_run_table(study, [])[2]
     if lines[i] != expected:
         raise UserInputError(f'{path}: the "Every run" table of run_study:{name} has the '
                              f'columns {lines[i]!r}, the study now reads {expected!r}')
-    columns = [k for m in _run_metrics(study) for k in _with_ap50(m)]
+    columns = reported_metrics(study)  # the table's value columns, in order
     by_name = {run['name']: run for run in study.get('runs') or []}
     results = []
     for line in lines[i + 2:stop]:

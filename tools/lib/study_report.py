@@ -318,7 +318,8 @@ def _with_ap50(metric: str) -> Tuple[str, ...]:
     return (metric, metric + '_50') if metric.endswith('_mAP') else (metric,)
 
 
-def _every_run_table(study, results: List[dict]) -> List[str]:
+def every_run_table(study, results: List[dict]) -> List[str]:
+    """The **Every run** table's lines: heading, blank, header row, rule, a row per result."""
     metrics = _run_metrics(study)
     names = [''] if len(metrics) == 1 else [m.split('/')[-1].replace('_mAP', '') + ' '
                                             for m in metrics]
@@ -448,7 +449,7 @@ def render_results(study, name: str, results: List[dict], figures: List[Tuple[st
     parts += _quality_table(quality or [])
     parts += _detection_table(detection or [])
     parts += _missing_lines(missing or [])
-    return '\n'.join(parts + _every_run_table(study, results)) + '\n'
+    return '\n'.join(parts + every_run_table(study, results)) + '\n'
 
 
 def _missing_lines(missing: List[Tuple[str, int]]) -> List[str]:
