@@ -492,15 +492,14 @@ def main(argv=None):
         done = [osp.join(run_dir(work_dir, run['name'], seed), 'result.json')
                 for run, seed in jobs]
         results = [json.load(open(f)) for f in done if osp.isfile(f)]
-        record, recorded = results_record(args.publish, name), None
+        record, recorded, planned = results_record(args.publish, name), None, set(header['planned'])
         if not results and record and osp.isfile(record):  # the runs' folders are gone
             recorded = json.load(open(record))
-            planned = {(run['name'], seed) for run, seed in jobs}
             results = [r for r in recorded['results'] if (r['name'], r['seed']) in planned]
             header['machine'] = recorded.get('machine', header['machine'])  # where they ran
             print(f'{len(results)} results from {record} (no run folder in {work_dir})')
         if not results and not recorded and args.publish:  # published before records were kept
-            readings_from_page(study, name, args.publish, set(header['planned']))
+            readings_from_page(study, name, args.publish, planned)
             return
         write_report(study, name, work_dir, args.figures_dir, results, publish=args.publish,
                      recorded=recorded, **header)

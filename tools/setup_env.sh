@@ -99,8 +99,7 @@ pip_i "${BUILD_DEPS[@]}"
 # (tests/tools/test_wheelhouse.py::test_offline_install_over_another_torch, make test-slow);
 # 2.6 is also the first torch that loads with weights_only=True by default.
 TORCH_RANGE=(2.6 2.14)
-if "$PY" -c "import torch" 2>/dev/null; then
-  TORCH_HAVE=$("$PY" -c 'import torch; print(torch.__version__)')
+if TORCH_HAVE=$("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null); then
   log "keeping installed torch $TORCH_HAVE"
   "$PY" - "$TORCH_HAVE" "${TORCH_RANGE[@]}" <<'PYEOF' ||
 import re, sys

@@ -75,6 +75,18 @@ def _model(mode: str, detector: dict):
                                    teacher_kind='ema', semi_train_cfg=dict(score_thr=0.0)))
 
 
+def _detector_and_size(tiny: bool, size: Optional[Tuple[int, int]]) -> Tuple[dict, tuple]:
+    """The model config (He et al.'s, or ``tiny``: the demo's narrow Mask R-CNN)
+    as a dict, in mmdet's scope, and the image size (w, h): ``size``, or
+    1333x800 (128x96 for ``tiny``)."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    import projects.register  # noqa: F401
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(osp.join(ROOT, TINY_MODEL if tiny else PAPER_MODEL))
+    return cfg.model.to_dict(), size or ((128, 96) if tiny else (1333, 800))
+
+
 def _mean_seconds(step, iters: int, warmup: int, cuda: bool) -> float:
     """Mean wall time of ``step()`` over ``iters`` calls after ``warmup``, the
     device synchronised around each call."""
@@ -131,14 +143,8 @@ def paper_size_steps(device: str, iters: int = 20, warmup: int = 5, tiny: bool =
     moving pseudo boxes and masks between views. ``tiny``: the demo's narrow Mask
     R-CNN at 128x96 (the CPU test). ``size`` (w, h) overrides either size."""
     import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    import projects.register  # noqa: F401
-    init_default_scope('mmdet')
     torch.backends.cudnn.benchmark = True
-    cfg = Config.fromfile(osp.join(ROOT, TINY_MODEL if tiny else PAPER_MODEL))
-    detector = cfg.model.to_dict()
-    size = size or ((128, 96) if tiny else (1333, 800))
+    detector, size = _detector_and_size(tiny, size)
     rows = [time_mode('plain', detector, 2, size, iters, warmup, False, device)]
     if amp and device.startswith('cuda'):
         rows.append(time_mode('plain', detector, 2, size, iters, warmup, True, device))
@@ -159,16 +165,10 @@ def labelling_rates(device: str, iters: int = 10, warmup: int = 2, tiny: bool = 
     import tempfile
     import torch
     from mmdet.evaluation import CocoMetric
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    import projects.register  # noqa: F401
     from projects.apis.pseudo_label import prediction_to_record
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(osp.join(ROOT, TINY_MODEL if tiny else PAPER_MODEL))
-    detector = cfg.model.to_dict()
+    detector, size = _detector_and_size(tiny, size)
     detector['test_cfg']['rcnn']['score_thr'] = score_thr
     model = _model('plain', detector).to(device).eval()
-    size = size or ((128, 96) if tiny else (1333, 800))
     num_classes = detector['roi_head']['bbox_head']['num_classes']
     data = _batch('plain', 2, size, num_classes)
     for sample in data['data_samples']:

@@ -13,7 +13,8 @@ from typing import List, Sequence
 
 from projects.utils.errors import UserInputError
 from projects.utils.io import atomic_write_text
-from tools.lib.study_report import every_run_table, metric_scale, reported_metrics
+from tools.lib.study_report import (every_run_table, metric_scale, replace_block,
+                                    reported_metrics)
 
 EMPTY = ' (nothing detected: AP 0)'  # the name suffix of a run that detected nothing
 
@@ -99,21 +100,12 @@ def publish_readings(path: str, name: str, readings: Sequence[str],
         raise UserInputError(f'--publish: no such file: {path}')
     text = open(path).read()
     lines, done = text.split('\n'), 0
-    begin = f'<!-- run_study:{name} begin -->'
-    if begin in lines:
+    if f'<!-- run_study:{name} begin -->' in lines:
         lines, start, stop = _block_lines(text, path, name)
         done += _replace_readings(lines, start, stop, readings)
-    begin, end = f'<!-- run_study:{name}:readings begin -->', \
-        f'<!-- run_study:{name}:readings end -->'
-    if begin in lines:
-        start = lines.index(begin) + 1
-        if end not in lines[start:]:
-            raise UserInputError(f'{path}: "{begin}" has no "{end}" after it')
-        body = list(headline)
-        while body and body[-1] == '':  # as publish_blocks writes it: no blank line last
-            body.pop()
-        lines[start:lines.index(end, start)] = body
-        done += 1
+    marker = f'run_study:{name}:readings'
+    new = replace_block('\n'.join(lines), path, marker, '\n'.join(headline))
+    done += int(f'<!-- {marker} begin -->' in text)
     if done:
-        atomic_write_text('\n'.join(lines), path)
+        atomic_write_text(new, path)
     return done

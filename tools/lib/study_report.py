@@ -464,7 +464,9 @@ def _missing_lines(missing: List[Tuple[str, int]]) -> List[str]:
     return [f'**Not run** ({len(missing)} of the study\'s runs have no result): {runs}.', '']
 
 
-def _block(text: str, path: str, marker: str, body: str) -> str:
+def replace_block(text: str, path: str, marker: str, body: str) -> str:
+    """``text`` with the lines between ``<!-- MARKER begin -->`` and its end
+    marker replaced by ``body`` (``text`` as it is when it has no such block)."""
     begin, end = f'<!-- {marker} begin -->', f'<!-- {marker} end -->'
     if begin not in text:
         return text
@@ -484,7 +486,7 @@ def publish_blocks(path: str, name: str, report: str, readings: List[str]) -> No
     text = open(path).read()
     report = '\n'.join('##' + line if line.startswith('#') else line
                        for line in report.splitlines())
-    new = _block(_block(text, path, f'run_study:{name}', report), path,
+    new = replace_block(replace_block(text, path, f'run_study:{name}', report), path,
                  f'run_study:{name}:readings', '\n'.join(readings))
     if new == text and f'<!-- run_study:{name}' not in text:
         raise UserInputError(f'--publish: {path} has no <!-- run_study:{name} begin --> ... '

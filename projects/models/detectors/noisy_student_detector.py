@@ -1,5 +1,4 @@
 """Offline Noisy-Student student: human + pseudo labels, normalized losses."""
-from contextlib import nullcontext
 from typing import Dict, Optional
 
 from torch import Tensor
@@ -63,7 +62,7 @@ class NoisyStudentDetector(BaseDetector):
         check_sources(multi_batch_inputs, ('human', 'pseudo'), type(self).__name__)
         human = self.loss_by_gt_instances(multi_batch_inputs['human'],
                                           multi_batch_data_samples['human'])
-        with nullcontext() if self.pseudo_updates_bn else frozen_bn_stats(self.student):
+        with frozen_bn_stats(self.student, enabled=not self.pseudo_updates_bn):
             pseudo = self.loss_by_pseudo_instances(multi_batch_inputs['pseudo'],
                                                    multi_batch_data_samples['pseudo'])
         boxes = sum(len(s.gt_instances) for s in multi_batch_data_samples['pseudo'])

@@ -1,5 +1,4 @@
 """Noisy-Student student for semantic segmentation (mmseg)."""
-from contextlib import nullcontext
 from typing import Dict, List
 
 from torch import Tensor
@@ -56,7 +55,7 @@ class NoisyStudentSegmentor(BaseSegmentor):
         ``{'human': (B_h, C, H, W), 'pseudo': (B_p, C, H, W)}`` inputs."""
         check_sources(inputs, ('human', 'pseudo'), type(self).__name__)
         human = self.loss_by_gt_instances(inputs['human'], data_samples['human'])
-        with nullcontext() if self.pseudo_updates_bn else frozen_bn_stats(self.student):
+        with frozen_bn_stats(self.student, enabled=not self.pseudo_updates_bn):
             pseudo = self.loss_by_pseudo_instances(inputs['pseudo'], data_samples['pseudo'])
         return self.loss_norm(human, pseudo)
 
