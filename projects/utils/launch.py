@@ -1,5 +1,6 @@
 """Start-up helpers shared by the tools: CPU distributed runs, config loading."""
 import atexit
+import gc
 import os
 import os.path as osp
 import subprocess
@@ -53,7 +54,11 @@ def _slurm_env_to_torch() -> None:
 
 
 def _destroy_group() -> None:
+    """At exit: free what still holds the group (a runner's DDP model lives in
+    reference cycles until a collection), then destroy it, so the group's
+    threads are joined while the runtime is whole, not in static destructors."""
     if dist.is_available() and dist.is_initialized():
+        gc.collect()
         dist.destroy_process_group()
 
 
